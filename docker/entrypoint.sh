@@ -1,0 +1,16 @@
+#!/bin/sh
+# web: migrate, then gunicorn. worker: a Celery worker that warms its models up at start.
+set -eu
+case "${1:-web}" in
+  web)
+    python manage.py migrate --noinput
+    exec gunicorn faceapi.wsgi:application --bind "0.0.0.0:${PORT:-8000}" \
+      --workers "${WEB_CONCURRENCY:-2}" --threads 4 --timeout 120 --access-logfile -
+    ;;
+  worker)
+    exec celery -A faceapi worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}"
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FaceapiConfig(AppConfig):
+    """The project package as an app: management commands (``serve``) and the ``ping`` task."""
+
+    name = "faceapi"
+    verbose_name = "faceapi"

@@ -1,0 +1,26 @@
+"""Reading an image from a request: multipart ``<field>`` or JSON ``<field>_base64``."""
+
+from django.conf import settings
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from ml_models.errors import FileTooLarge
+from ml_models.images import ImageLimits, RGBImage, decode_base64_image, decode_image
+
+
+def image_limits() -> ImageLimits:
+    return ImageLimits(max_bytes=settings.FACEAPI_MAX_IMAGE_BYTES, max_pixels=settings.FACEAPI_MAX_IMAGE_PIXELS)
+
+
+def image_from_request(request: Request, field: str = "image") -> RGBImage:
+    """The decoded image of ``field``; a missing field is a 400 naming it."""
+    limits = image_limits()
+    upload = request.FILES.get(field) if hasattr(request, "FILES") else None
+    if upload is not None:
+        if upload.size > limits.max_bytes:
+            raise FileTooLarge(size_bytes=upload.size, max_bytes=limits.max_bytes)
+        return decode_image(upload.read(), limits=limits)
+    encoded = request.data.get(f"{field}_base64")
+    if isinstance(encoded, str) and encoded:
+        return decode_base64_image(encoded, limits=limits)
+    raise ValidationError({field: [f"Send the image as multipart field '{field}' or JSON '{field}_base64'."]})
