@@ -1,0 +1,130 @@
+"""Every model, loaded once per process, lazily and thread-safely; the only place that imports TensorFlow.
+
+``models_info()`` reports name, version, weights sha256 and input size for ``GET /api/v1/models``;
+``warm_up()`` loads everything and runs one inference each (worker start-up), never at import.
+"""
+
+import hashlib
+import importlib.util
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from ml_models.crops import CROP_SIZE
+from ml_models.detection import DetectorSettings, MtcnnDetector
+from ml_models.embedding import EmbedderSettings, FaceNetEmbedder
+from ml_models.paths import models_dir
+
+T = TypeVar("T")
+
+
+class ModelNotPrepared(RuntimeError):
+    """Weights are missing or do not match the prepared manifest: run ``python -m ml_models.prepare``."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    version: str
+    sha256: str
+    input_size: list[int]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_lock = threading.RLock()
+_loaded: dict[str, Any] = {}
+_info: dict[str, ModelInfo] = {}
+
+
+def _configure_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    threads = int(os.environ.get("FACEAPI_TF_THREADS", "0"))
+    if threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+
+
+def _once(key: str, build: Callable[[], tuple[T, ModelInfo]]) -> T:
+    if key in _loaded:
+        return _loaded[key]
+    with _lock:
+        if key not in _loaded:
+            _configure_tensorflow()
+            model, info = build()
+            _info[key] = info
+            _loaded[key] = model
+    return _loaded[key]
+
+
+def prepared_file(name: str) -> tuple[Path, str]:
+    """Path and recorded sha256 of a model prepared by ``ml_models.prepare``."""
+    from ml_models.prepare import prepared_manifest
+
+    entry = prepared_manifest().get(name)
+    path = models_dir() / entry["file"] if entry else None
+    if entry is None or path is None or not path.is_file():
+        raise ModelNotPrepared(f"{name} is not prepared in {models_dir()}: run `python -m ml_models.prepare`")
+    return path, entry["sha256"]
+
+
+def _load_detector() -> tuple[MtcnnDetector, ModelInfo]:
+    detector = MtcnnDetector(DetectorSettings())
+    spec = importlib.util.find_spec("mtcnn")
+    weights = Path(next(iter(spec.submodule_search_locations))) / "assets" / "weights"
+    sha = _sha256_of_files(sorted(weights.glob("*")))
+    return detector, ModelInfo(detector.name, detector.version, sha, [-1, -1, 3])
+
+
+def _load_embedder() -> tuple[FaceNetEmbedder, ModelInfo]:
+    from ml_models.facenet_convert import build_facenet_model
+
+    path, sha = prepared_file("facenet")
+    model = build_facenet_model()
+    model.load_weights(path)
+    embedder = FaceNetEmbedder(model, EmbedderSettings())
+    return embedder, ModelInfo(embedder.name, embedder.version, sha, [CROP_SIZE, CROP_SIZE, 3])
+
+
+def _sha256_of_files(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def detector() -> MtcnnDetector:
+    return _once("detector", _load_detector)
+
+
+def embedder() -> FaceNetEmbedder:
+    return _once("embedder", _load_embedder)
+
+
+LOADERS: dict[str, Callable[[], Any]] = {"detector": detector, "embedder": embedder}
+
+
+def models_info() -> dict[str, dict[str, Any]]:
+    """Name, version, sha256 and input size of every model, loading any that is not loaded yet."""
+    for load in LOADERS.values():
+        load()
+    return {key: _info[key].as_dict() for key in LOADERS}
+
+
+def model_versions() -> dict[str, str]:
+    """``{"detector": "mtcnn-1.0.0", ...}`` for the models loaded so far (the ``models`` field of responses)."""
+    return {key: f"{info.name}-{info.version}" for key, info in _info.items()}
+
+
+def warm_up() -> None:
+    """Load every model and run each once, so that the first real request pays no start-up cost."""
+    blank = np.full((160, 160, 3), 128, dtype=np.uint8)
+    detector().detect(blank)
+    embedder().embed(blank[None])
