@@ -11,7 +11,10 @@ from typing import Any
 from ml_models.paths import PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "BENCHMARKS.md"
-HEADER = "# Benchmarks\n\nNumbers here are written by `make eval` (accuracy) and `make bench` (speed); nothing is typed by hand.\n"
+HEADER = (
+    "# Benchmarks\n\n"
+    "Numbers here are written by `make eval` (accuracy) and `make bench` (speed); nothing is typed by hand.\n"
+)
 
 
 def run_context() -> dict[str, str]:

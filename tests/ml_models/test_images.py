@@ -58,7 +58,8 @@ def test_a_gif_gives_its_first_frame():
     frames = [Image.new("RGB", (8, 8), colour) for colour in ((255, 0, 0), (0, 0, 255))]
     data = images.encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
     first = decode_image(data)
-    assert first[0, 0, 0] > 200 and first[0, 0, 2] < 50
+    assert first[0, 0, 0] > 200
+    assert first[0, 0, 2] < 50
 
 
 @pytest.mark.parametrize(
