@@ -7,7 +7,6 @@ from ml_models import registry
 from ml_models.faces import LANDMARK_NAMES
 from tests.conftest import PHOTOS
 
-
 # Real faces the manifest does not count (checked by eye): a child at the lower right of this photo.
 UNCOUNTED_REAL_FACES = {"knn_examples/test/obama_and_biden.jpg": 1}
 

@@ -28,7 +28,7 @@ def test_top_k_gives_each_label_once_best_first():
     vectors = random_unit(6)
     gallery = Gallery(["a", "a", "a", "b", "c", "d"], vectors)
     matches = gallery.search(vectors[0], k=3)[0]
-    assert [m.label for m in matches][0] == "a"
+    assert matches[0].label == "a"
     assert len({m.label for m in matches}) == 3
     assert [m.similarity for m in matches] == sorted((m.similarity for m in matches), reverse=True)
 
