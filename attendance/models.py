@@ -1,7 +1,13 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 
 from attendance.tenancy import TenantModel
+
+
+def new_callback_secret() -> str:
+    return secrets.token_hex(32)
 
 
 class School(models.Model):
@@ -9,6 +15,8 @@ class School(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    # Signs job callbacks (HMAC-SHA256) so that the school's receiver can tell they come from us.
+    callback_secret = models.CharField(max_length=64, default=new_callback_secret)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

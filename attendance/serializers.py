@@ -4,6 +4,7 @@ from rest_framework import serializers
 class CurrentSchoolSerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
+    callback_secret = serializers.CharField(help_text="Verifies the HMAC-SHA256 signature of job callbacks.")
     api_key = serializers.SerializerMethodField()
 
     def get_api_key(self, school: object) -> dict[str, str]:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faceapi.settings")
 
@@ -43,6 +44,25 @@ def _configure_filesystem_broker(sender: Celery, **_: object) -> None:
         sender.conf.broker_transport_options = filesystem_broker_options(settings.CELERY_BROKER_DIR)
     if str(sender.conf.result_backend).startswith("file://"):
         Path(str(sender.conf.result_backend).removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+
+
+def _warm_up_models(**_: object) -> None:
+    """Load every model in the process that runs tasks, before the first task arrives."""
+    from django.conf import settings
+
+    if settings.FACEAPI_WARM_UP_MODELS:
+        from ml_models import registry
+
+        registry.warm_up()
+
+
+worker_process_init.connect(_warm_up_models)  # each child of the prefork pool
+
+
+@worker_ready.connect
+def _warm_up_solo_worker(sender: object, **kwargs: object) -> None:
+    if app.conf.worker_pool in ("solo", "threads"):  # tasks run in the main process
+        _warm_up_models()
 
 
 app.autodiscover_tasks()

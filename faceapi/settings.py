@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from faceapi.env import env_bool, env_float, env_int, env_list, env_str, secret_key
+from ml_models.matching import VERIFY_THRESHOLD
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FACEAPI_VAR_DIR", str(BASE_DIR / "var")))
@@ -144,6 +145,7 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_DIR = Path(env_str("CELERY_BROKER_DIR", str(VAR_DIR / "broker")))
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", f"file://{VAR_DIR / 'celery-results'}")
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 35 * 60)
@@ -155,4 +157,22 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- Analysis, jobs and callbacks ---
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+FACEAPI_VERIFY_THRESHOLD = env_float("FACEAPI_VERIFY_THRESHOLD", VERIFY_THRESHOLD)
+FACEAPI_WARM_UP_MODELS = env_bool("FACEAPI_WARM_UP_MODELS", True)
+FACEAPI_JOB_MAX_IMAGES = env_int("FACEAPI_JOB_MAX_IMAGES", 500)
+FACEAPI_JOB_RETENTION_HOURS = env_int("FACEAPI_JOB_RETENTION_HOURS", 72)
+FACEAPI_ZIP_MAX_ENTRIES = env_int("FACEAPI_ZIP_MAX_ENTRIES", 1000)
+FACEAPI_ZIP_MAX_TOTAL_BYTES = env_int("FACEAPI_ZIP_MAX_TOTAL_BYTES", 512 * 1024 * 1024)
+FACEAPI_ZIP_MAX_RATIO = env_int("FACEAPI_ZIP_MAX_RATIO", 100)
+FACEAPI_CALLBACK_ALLOW_PRIVATE = env_bool("FACEAPI_CALLBACK_ALLOW_PRIVATE", False)
+FACEAPI_CALLBACK_MAX_ATTEMPTS = env_int("FACEAPI_CALLBACK_MAX_ATTEMPTS", 6)
+FACEAPI_CALLBACK_BACKOFF_S = env_float("FACEAPI_CALLBACK_BACKOFF_S", 10.0)
+FACEAPI_CALLBACK_TIMEOUT_S = env_float("FACEAPI_CALLBACK_TIMEOUT_S", 10.0)
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-jobs": {"task": "faceapi.purge_expired_jobs", "schedule": 3600.0},
 }

@@ -86,19 +86,39 @@ class FaceQuality:
         }
 
 
-def face_quality(face: DetectedFace, crop: RGBImage) -> FaceQuality:
-    import cv2
-
+def _pose(face: DetectedFace) -> tuple[float, float]:
+    """(yaw, roll in degrees) from the landmarks; (0, 0) when there are none (a crop sent with detect=false)."""
+    if not face.landmarks:
+        return 0.0, 0.0
     left, right, nose = (np.array(face.landmarks[name]) for name in ("left_eye", "right_eye", "nose"))
     eye_vector = right - left
     eye_distance = float(np.linalg.norm(eye_vector)) or 1.0
     # Project the nose on the eye line: at the midpoint for a frontal face, towards one eye when turned.
     along = float(np.dot(nose - left, eye_vector)) / eye_distance**2
+    yaw = float(np.clip((along - 0.5) * 2, -1.0, 1.0))
+    return yaw, float(np.degrees(np.arctan2(eye_vector[1], eye_vector[0])))
+
+
+def face_quality(face: DetectedFace, crop: RGBImage) -> FaceQuality:
+    import cv2
+
+    yaw, roll = _pose(face)
     grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     return FaceQuality(
         size_px=min(face.box.width, face.box.height),
         sharpness=float(cv2.Laplacian(grey, cv2.CV_64F).var()),
-        yaw=float(np.clip((along - 0.5) * 2, -1.0, 1.0)),
-        roll_deg=float(np.degrees(np.arctan2(eye_vector[1], eye_vector[0]))),
+        yaw=yaw,
+        roll_deg=roll,
         confidence=face.confidence,
     )
+
+
+def square_region(image: RGBImage, face: DetectedFace, *, scale: float = 1.0) -> RGBImage:
+    """A square around the box's centre, ``scale`` × its longer side, shifted to stay inside the image."""
+    height, width = image.shape[:2]
+    box = face.box
+    side = min(round(max(box.width, box.height) * scale), width, height)
+    cx, cy = box.x + box.width / 2, box.y + box.height / 2
+    x1 = int(np.clip(round(cx - side / 2), 0, width - side))
+    y1 = int(np.clip(round(cy - side / 2), 0, height - side))
+    return image[y1 : y1 + side, x1 : x1 + side]

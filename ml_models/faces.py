@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+import numpy as np
+
 LANDMARK_NAMES = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
 Point = tuple[float, float]
 
@@ -41,7 +43,7 @@ class DetectedFace:
         return {
             "box": self.box.as_dict(),
             "confidence": round(self.confidence, 4),
-            "landmarks": {name: [round(x, 1), round(y, 1)] for name, (x, y) in self.landmarks.items()},
+            "landmarks": {name: [round(x, 1), round(y, 1)] for name, (x, y) in self.landmarks.items()} or None,
         }
 
 
@@ -57,3 +59,9 @@ def iou(a: Box, b: Box) -> float:
     inter = inter_w * inter_h
     union = a.area + b.area - inter
     return inter / union if union else 0.0
+
+
+def whole_image_face(image: np.ndarray) -> DetectedFace:
+    """The whole image as one face, for clients that send crops they made themselves (``detect=false``)."""
+    height, width = image.shape[:2]
+    return DetectedFace(box=Box(0, 0, width, height), confidence=1.0, landmarks={})

@@ -18,6 +18,8 @@ import numpy as np
 from ml_models.crops import CROP_SIZE
 from ml_models.detection import DetectorSettings, MtcnnDetector
 from ml_models.embedding import EmbedderSettings, FaceNetEmbedder
+from ml_models.faces import whole_image_face
+from ml_models.heads import FaceHead
 from ml_models.paths import models_dir
 
 T = TypeVar("T")
@@ -100,6 +102,28 @@ def _sha256_of_files(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def _load_emotion() -> tuple[FaceHead, ModelInfo]:
+    import keras
+
+    from ml_models.heads.emotion import INPUT_SIZE, FerEmotionHead
+
+    path, sha = prepared_file("emotion_baseline")
+    head = FerEmotionHead(keras.models.load_model(path, compile=False))
+    return head, ModelInfo(head.name, head.version, sha, [INPUT_SIZE, INPUT_SIZE, 1])
+
+
+HEAD_LOADERS: dict[str, Callable[[], tuple[FaceHead, ModelInfo]]] = {"emotion": _load_emotion}
+
+
+def head(feature: str) -> FaceHead:
+    return _once(feature, HEAD_LOADERS[feature])
+
+
+def available_features() -> tuple[str, ...]:
+    """The head features this installation serves (each issue that trains a head adds its loader)."""
+    return tuple(HEAD_LOADERS)
+
+
 def detector() -> MtcnnDetector:
     return _once("detector", _load_detector)
 
@@ -108,14 +132,17 @@ def embedder() -> FaceNetEmbedder:
     return _once("embedder", _load_embedder)
 
 
-LOADERS: dict[str, Callable[[], Any]] = {"detector": detector, "embedder": embedder}
+def _load_all() -> None:
+    detector()
+    embedder()
+    for feature in available_features():
+        head(feature)
 
 
 def models_info() -> dict[str, dict[str, Any]]:
     """Name, version, sha256 and input size of every model, loading any that is not loaded yet."""
-    for load in LOADERS.values():
-        load()
-    return {key: _info[key].as_dict() for key in LOADERS}
+    _load_all()
+    return {key: info.as_dict() for key, info in _info.items()}
 
 
 def model_versions() -> dict[str, str]:
@@ -125,6 +152,10 @@ def model_versions() -> dict[str, str]:
 
 def warm_up() -> None:
     """Load every model and run each once, so that the first real request pays no start-up cost."""
+    _load_all()
     blank = np.full((160, 160, 3), 128, dtype=np.uint8)
     detector().detect(blank)
     embedder().embed(blank[None])
+    whole = whole_image_face(blank)
+    for feature in available_features():
+        head(feature).predict(blank, [whole])

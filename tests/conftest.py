@@ -100,8 +100,25 @@ def api(tenant: Tenant) -> APIClient:
     return tenant.client()
 
 
+def worker_environment(queue: str) -> dict[str, str]:
+    """The worker sees the test database (not the development one), the same files and test-speed retries."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "FACEAPI_VAR_DIR": str(settings.VAR_DIR),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "FACEAPI_CALLBACK_ALLOW_PRIVATE": "1",
+        "FACEAPI_CALLBACK_BACKOFF_S": "0.2",
+    }
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(worker_id: str) -> Iterator[str]:
+def celery_worker_process(worker_id: str, django_db_setup: None) -> Iterator[str]:
     """A real ``celery worker`` process on its own queue (so parallel test runs never take each other's tasks)."""
     from faceapi.celery import app
 
@@ -112,7 +129,7 @@ def celery_worker_process(worker_id: str) -> Iterator[str]:
         [sys.executable, "-m", "celery", "-A", "faceapi", "worker", "-Q", queue, "-n", hostname, "--concurrency", "1",
          "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue},
+        env=worker_environment(queue),
     )  # fmt: skip
     try:
         _wait_for_worker(app, process, hostname)
@@ -125,7 +142,7 @@ def celery_worker_process(worker_id: str) -> Iterator[str]:
             process.kill()
 
 
-def _wait_for_worker(app: object, process: subprocess.Popen, hostname: str, timeout_s: float = 60) -> None:
+def _wait_for_worker(app: object, process: subprocess.Popen, hostname: str, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,0 +1,15 @@
+from django.db import models
+
+from faceapi.jobs import Job
+
+
+class AnalysisJob(Job):
+    """Many images analysed on the worker. ``inputs`` lists the stored files; ``result["images"]`` one entry each."""
+
+    kind = "analysis"
+
+    options = models.JSONField(default=dict, blank=True)  # features, detect, min_face_size
+    inputs = models.JSONField(default=list, blank=True)  # [{"name": original name, "file": stored name}]
+
+    class Meta(Job.Meta):
+        pass

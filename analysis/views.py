@@ -1,0 +1,162 @@
+"""Thin views: parse the request, call one service, return its document."""
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from analysis import services
+from analysis.serializers import (
+    AnalysisDoc,
+    AnalyzeParams,
+    AnalyzeRequest,
+    DetectParams,
+    DetectRequest,
+    EmbedDoc,
+    EmbedParams,
+    EmbedRequest,
+    JobDoc,
+    JobParams,
+    JobRequest,
+    ModelsDoc,
+    VerifyDoc,
+    VerifyParams,
+    VerifyRequest,
+)
+from faceapi.image_input import image_from_request
+from faceapi.jobs import find_job
+from ml_models.analysis import parse_features
+
+MULTIPART = "multipart/form-data"
+JSON = "application/json"
+
+
+def params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """Validated parameters from the query string and the non-file fields of the body (body wins)."""
+    data = {key: request.query_params.get(key) for key in request.query_params}
+    data.update({key: value for key, value in request.data.items() if isinstance(value, str | int | float | bool)})
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def options_from(data: dict[str, Any]) -> services.AnalysisOptions:
+    return services.AnalysisOptions(
+        features=parse_features(data.get("features") or None),
+        detect=data["detect"],
+        min_face_size=data["min_face_size"],
+    )
+
+
+def job_response(request: Request, job: Any, status_code: int = status.HTTP_200_OK) -> Response:
+    body = {**job.as_api_dict(), "url": reverse("job-detail", args=[job.id], request=request)}
+    return Response(body, status=status_code, headers={"Location": body["url"]})
+
+
+ONE_FACE_EXAMPLE = OpenApiExample(
+    "one face",
+    response_only=True,
+    value={
+        "faces": [
+            {
+                "box": {"x": 394, "y": 37, "width": 103, "height": 148},
+                "confidence": 0.9953,
+                "landmarks": {
+                    "left_eye": [422.0, 95.0],
+                    "right_eye": [468.0, 94.0],
+                    "nose": [446.0, 122.0],
+                    "mouth_left": [419.0, 142.0],
+                    "mouth_right": [470.0, 140.0],
+                },
+            }
+        ],
+        "image": {"width": 853, "height": 480},
+        "models": {"detector": "mtcnn-1.0.0"},
+        "timings_ms": {"detect": 96},
+    },
+)
+
+
+class DetectView(APIView):
+    @extend_schema(
+        summary="Find faces with 5 landmarks",
+        request={MULTIPART: DetectRequest, JSON: DetectRequest},
+        responses=AnalysisDoc,
+        examples=[ONE_FACE_EXAMPLE],
+    )
+    def post(self, request: Request) -> Response:
+        data = params(DetectParams, request)
+        return Response(services.detect(image=image_from_request(request), min_face_size=data["min_face_size"]))
+
+
+class AnalyzeView(APIView):
+    @extend_schema(
+        summary="Faces with every analysis head (emotion, …)",
+        request={MULTIPART: AnalyzeRequest, JSON: AnalyzeRequest},
+        responses=AnalysisDoc,
+    )
+    def post(self, request: Request) -> Response:
+        options = options_from(params(AnalyzeParams, request))
+        return Response(services.analyze(image=image_from_request(request), options=options))
+
+
+class EmbedView(APIView):
+    @extend_schema(
+        summary="Faces with unit-length 512-d FaceNet embeddings",
+        request={MULTIPART: EmbedRequest, JSON: EmbedRequest},
+        responses=EmbedDoc,
+    )
+    def post(self, request: Request) -> Response:
+        data = params(EmbedParams, request)
+        image = image_from_request(request)
+        return Response(services.embed(image=image, detect=data["detect"], min_face_size=data["min_face_size"]))
+
+
+class VerifyView(APIView):
+    @extend_schema(
+        summary="Are the largest faces of two images the same person?",
+        request={MULTIPART: VerifyRequest, JSON: VerifyRequest},
+        responses=VerifyDoc,
+    )
+    def post(self, request: Request) -> Response:
+        data = params(VerifyParams, request)
+        image1, image2 = image_from_request(request, "image1"), image_from_request(request, "image2")
+        return Response(services.verify(image1=image1, image2=image2, threshold=data.get("threshold")))
+
+
+class ModelsView(APIView):
+    @extend_schema(summary="Every model: name, version, weights sha256, input size", responses=ModelsDoc)
+    def get(self, request: Request) -> Response:
+        return Response(services.models_document())
+
+
+class AnalysisJobsView(APIView):
+    @extend_schema(
+        summary="Analyse many images (or a zip) on the worker",
+        request={MULTIPART: JobRequest},
+        responses={202: JobDoc},
+    )
+    def post(self, request: Request) -> Response:
+        data = params(JobParams, request)
+        uploads = [(upload.name, upload.read()) for upload in request.FILES.getlist("images")]
+        job = services.create_analysis_job(
+            school=request.school,
+            uploads=uploads,
+            options=options_from(data),
+            callback_url=data.get("callback_url", ""),
+        )
+        return job_response(request, job, status.HTTP_202_ACCEPTED)
+
+
+class JobDetailView(APIView):
+    @extend_schema(summary="Any job: status, progress, result or error", responses=JobDoc)
+    def get(self, request: Request, job_id: str) -> Response:
+        job = find_job(school=request.school, job_id=job_id)
+        if job is None:
+            raise Http404
+        return job_response(request, job)

@@ -1,0 +1,136 @@
+"""Whole-image analysis: one detector pass, then one batched pass per network over all faces.
+
+Returns the JSON shape of DESIGN §4 (faces with box, landmarks and each requested head), plus per-stage timings.
+"""
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ml_models import registry
+from ml_models.crops import margin_crop
+from ml_models.errors import FaceApiInputError, NoFace
+from ml_models.faces import DetectedFace, whole_image_face
+from ml_models.images import RGBImage
+from ml_models.matching import cosine_similarity
+from ml_models.pipeline import EmbeddedFace, embed_faces
+
+
+class InvalidFeature(FaceApiInputError):
+    code = "invalid_feature"
+    default_message = "Unknown feature requested."
+
+
+@dataclass
+class Timings:
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.stages[name] = self.stages.get(name, 0.0) + (time.perf_counter() - start) * 1000
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: round(ms) for name, ms in self.stages.items()}
+
+
+def parse_features(requested: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"emotion,mask"`` → the features, checked against what this installation serves; None → all of them."""
+    available = registry.available_features()
+    if requested is None or requested == "":
+        return available
+    names = [n.strip() for n in requested.split(",")] if isinstance(requested, str) else list(requested)
+    unknown = sorted({n for n in names if n not in available})
+    if unknown:
+        raise InvalidFeature(f"Unknown feature(s): {', '.join(unknown)}.", unknown=unknown, available=list(available))
+    return tuple(dict.fromkeys(names))
+
+
+def find_faces(image: RGBImage, *, detect: bool, min_face_size: int, timings: Timings) -> list[DetectedFace]:
+    if not detect:
+        return [whole_image_face(image)]
+    with timings.stage("detect"):
+        return registry.detector().detect(image, min_face_size=min_face_size)
+
+
+def image_summary(image: RGBImage) -> dict[str, int]:
+    return {"width": int(image.shape[1]), "height": int(image.shape[0])}
+
+
+def analyze_image(
+    image: RGBImage,
+    *,
+    features: Sequence[str],
+    detect: bool = True,
+    min_face_size: int = 20,
+    timings: Timings | None = None,
+) -> dict[str, Any]:
+    """Faces with every requested head; the ``faces`` / ``image`` / ``models`` / ``timings_ms`` document."""
+    timings = timings or Timings()
+    faces = find_faces(image, detect=detect, min_face_size=min_face_size, timings=timings)
+    results = [face.as_dict() for face in faces]
+    with timings.stage("heads"):
+        for feature in features:
+            for result, prediction in zip(results, registry.head(feature).predict(image, faces), strict=True):
+                result.update(_flatten(feature, prediction))
+    return _document(results, image, timings)
+
+
+def _document(faces: list[dict[str, Any]], image: RGBImage, timings: Timings) -> dict[str, Any]:
+    return {
+        "faces": faces,
+        "image": image_summary(image),
+        "models": registry.model_versions(),
+        "timings_ms": timings.as_dict(),
+    }
+
+
+def _flatten(feature: str, prediction: dict[str, Any]) -> dict[str, Any]:
+    """Most heads add one key named after the feature; age_gender adds ``age`` and ``gender`` (DESIGN §4)."""
+    return prediction if feature == "age_gender" else {feature: prediction}
+
+
+def embed_image(
+    image: RGBImage, *, detect: bool = True, min_face_size: int = 20, timings: Timings | None = None
+) -> dict[str, Any]:
+    """Faces with a unit-length 512-d embedding and quality signals."""
+    timings = timings or Timings()
+    faces = find_faces(image, detect=detect, min_face_size=min_face_size, timings=timings)
+    with timings.stage("embed"):
+        embedded = embed_faces(faces, image)
+    return _document([_embedded_face(item) for item in embedded], image, timings)
+
+
+def _embedded_face(item: EmbeddedFace) -> dict[str, Any]:
+    embedding = [round(float(v), 6) for v in item.embedding]
+    return {**item.face.as_dict(), "quality": item.quality.as_dict(), "embedding": embedding}
+
+
+def verify_images(image1: RGBImage, image2: RGBImage, *, threshold: float) -> dict[str, Any]:
+    """The largest face of each image, compared by cosine similarity against ``threshold``."""
+    timings = Timings()
+    largest = []
+    with timings.stage("detect"):
+        for name, image in (("image1", image1), ("image2", image2)):
+            faces = registry.detector().detect(image)
+            if not faces:
+                raise NoFace(f"No face was found in {name}.", image=name)
+            largest.append(faces[0])
+    with timings.stage("embed"):
+        crops = np.stack([margin_crop(image, face) for image, face in zip((image1, image2), largest, strict=True)])
+        first, second = registry.embedder().embed(crops)
+    similarity = cosine_similarity(first, second)
+    return {
+        "verified": similarity >= threshold,
+        "similarity": round(similarity, 4),
+        "threshold": threshold,
+        "face1": largest[0].as_dict(),
+        "face2": largest[1].as_dict(),
+        "models": registry.model_versions(),
+        "timings_ms": timings.as_dict(),
+    }
