@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from attendance.models import ApiKey, Membership, School
-from attendance.services import revoke_api_key
+from attendance.services.schools import revoke_api_key
 
 
 @admin.register(School)

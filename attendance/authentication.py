@@ -9,7 +9,7 @@ from rest_framework.request import Request
 
 from attendance.models import ApiKey, School
 from attendance.selectors import api_key_for_secret
-from attendance.services import record_api_key_use
+from attendance.services.schools import record_api_key_use
 
 KEYWORD = "Api-Key"
 
@@ -47,3 +47,10 @@ class HasSchool(BasePermission):
 
     def has_permission(self, request: Request, view: object) -> bool:
         return isinstance(request.user, SchoolPrincipal)
+
+
+def actor_of(request: Request) -> str:
+    """Who is acting, for the audit log: the API key (by prefix) or the dashboard user."""
+    if isinstance(request.user, SchoolPrincipal):
+        return f"api-key:{request.user.api_key.prefix}"
+    return f"user:{request.user.get_username()}"

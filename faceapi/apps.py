@@ -6,3 +6,6 @@ class FaceapiConfig(AppConfig):
 
     name = "faceapi"
     verbose_name = "faceapi"
+
+    def ready(self) -> None:
+        from faceapi import openapi  # noqa: F401  (registers the schema extension)

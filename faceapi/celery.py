@@ -42,6 +42,10 @@ def _configure_filesystem_broker(sender: Celery, **_: object) -> None:
 
     if str(sender.conf.broker_url).startswith("filesystem://"):
         sender.conf.broker_transport_options = filesystem_broker_options(settings.CELERY_BROKER_DIR)
+    else:
+        # A task of a worker that died is handed to another worker after this long (acks_late): keep it above
+        # the longest task, or a slow job would be run twice (harmless, since jobs are idempotent, but wasteful).
+        sender.conf.broker_transport_options = {"visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT}
     if str(sender.conf.result_backend).startswith("file://"):
         Path(str(sender.conf.result_backend).removeprefix("file://")).mkdir(parents=True, exist_ok=True)
 

@@ -5,16 +5,19 @@ import shutil
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from attendance.models import School
 from attendance.tenancy import TenantModel
 from faceapi.errors import ApiError
+from ml_models.errors import FaceApiInputError
+
+if TYPE_CHECKING:
+    from attendance.models import School
 
 
 class JobStatus(models.TextChoices):
@@ -110,7 +113,7 @@ def job_models() -> list[type[Job]]:
     return [model for model in apps.get_models() if issubclass(model, Job)]
 
 
-def find_job(*, school: School, job_id: uuid.UUID) -> Job | None:
+def find_job(*, school: "School", job_id: uuid.UUID) -> Job | None:
     """Any kind of job of ``school``; None for a missing job and for another school's alike."""
     for model in job_models():
         if job := model.objects.for_school(school).filter(pk=job_id).first():
@@ -129,7 +132,7 @@ def mark_running(job: Job) -> None:
     type(job).unscoped.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=job.started_at or timezone.now())
 
 
-def finish_job(job: Job, *, result: dict[str, Any], error: ApiError | None = None) -> Job:
+def finish_job(job: Job, *, result: dict[str, Any], error: ApiError | FaceApiInputError | None = None) -> Job:
     """Record the outcome, drop the stored inputs and send the callback (once the row is committed)."""
     from faceapi.tasks import deliver_callback
 

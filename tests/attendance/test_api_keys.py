@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 
 from attendance.models import ApiKey
-from attendance.services import create_api_key, revoke_api_key
+from attendance.services.schools import create_api_key, revoke_api_key
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attendance.models import School
-from attendance.services import create_api_key
+from attendance.services.schools import create_api_key
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from attendance.services import SchoolNameInvalid, create_school
+from attendance.services.schools import SchoolNameInvalid, create_school
 
 
 class Command(BaseCommand):

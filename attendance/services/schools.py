@@ -1,4 +1,4 @@
-"""Writes of the school domain. Plain functions, keyword-only arguments, transactions inside."""
+"""Schools and their API keys."""
 
 from datetime import timedelta
 

@@ -1,0 +1,41 @@
+"""Each school's enrolled faces as a search index, cached per process and rebuilt when ``gallery_version`` moves.
+
+A gallery never mixes schools: the cache is keyed by school id, and it is built from that school's rows only.
+"""
+
+import threading
+
+import numpy as np
+
+from attendance.models import FaceEnrollment, School
+from ml_models.embedding import EMBEDDING_DIM
+from ml_models.matching import Gallery
+
+_lock = threading.Lock()
+_cache: dict[int, tuple[int, Gallery]] = {}
+
+
+def embedding_from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype=np.float32).reshape(EMBEDDING_DIM)
+
+
+def build_gallery(school: School) -> Gallery:
+    rows = FaceEnrollment.objects.for_school(school).filter(student__active=True).values_list("student_id", "embedding")
+    labels = [student_id for student_id, _ in rows]
+    vectors = np.stack([embedding_from_bytes(blob) for _, blob in rows]) if labels else None
+    return Gallery(labels, vectors)
+
+
+def gallery_for(school: School) -> Gallery:
+    """The school's gallery as of its current ``gallery_version`` (read fresh from the database)."""
+    version = School.objects.filter(pk=school.pk).values_list("gallery_version", flat=True).get()
+    cached = _cache.get(school.pk)
+    if cached and cached[0] == version:
+        return cached[1]
+    with _lock:
+        cached = _cache.get(school.pk)
+        if cached and cached[0] == version:
+            return cached[1]
+        gallery = build_gallery(school)
+        _cache[school.pk] = (version, gallery)
+        return gallery

@@ -1,0 +1,1 @@
+"""Writes of the school domain: plain functions, keyword-only arguments, transactions inside."""

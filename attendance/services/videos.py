@@ -1,0 +1,237 @@
+"""Video attendance: sample frames, detect in batches, track faces, identify each track by vote, mark present."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from attendance.gallery import gallery_for
+from attendance.models import AttendanceRecord, ClassSession, School, Student, VideoJob
+from attendance.services.recognition import student_summary
+from attendance.services.sessions import mark_present
+from attendance.thumbnails import jpeg_thumbnail
+from faceapi.callbacks import validate_callback_url
+from faceapi.errors import ApiError
+from faceapi.jobs import CallbackStatus, finish_job, mark_running
+from ml_models import registry
+from ml_models.analysis import Timings
+from ml_models.errors import FaceApiInputError, FileTooLarge
+from ml_models.matching import Match
+from ml_models.pipeline import crops_of
+from ml_models.tracking import FaceTracker, Sighting, identify_track, seen_intervals
+from ml_models.video import VideoFrame, probe_video, sample_frames
+
+logger = logging.getLogger(__name__)
+
+FRAMES_PER_BATCH = 8
+
+
+class MissingVideo(ApiError):
+    code = "invalid_request"
+    status = 400
+    default_message = "Send the video as multipart field 'video'."
+
+
+def create_video_job(
+    *, school: School, session: ClassSession, upload: UploadedFile | None, sample_fps: float, callback_url: str = ""
+) -> VideoJob:
+    """Store the video, check that it decodes, and queue the job (202); a non-video is refused at once."""
+    from attendance.tasks import run_video_job
+
+    if upload is None:
+        raise MissingVideo()
+    if upload.size > settings.FACEAPI_MAX_VIDEO_BYTES:
+        raise FileTooLarge(size_bytes=upload.size, max_bytes=settings.FACEAPI_MAX_VIDEO_BYTES)
+    if callback_url:
+        validate_callback_url(callback_url)
+    job = VideoJob(
+        school=school,
+        session=session,
+        options={"sample_fps": sample_fps},
+        video_name=upload.name[:255],
+        callback_url=callback_url,
+        callback_status=CallbackStatus.PENDING if callback_url else CallbackStatus.NONE,
+    )
+    path = video_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as stream:
+        for chunk in upload.chunks():
+            stream.write(chunk)
+    try:
+        info = probe_video(path)
+    except FaceApiInputError:
+        job.discard_inputs()
+        raise
+    job.result = {"video": info.__dict__}
+    with transaction.atomic():
+        job.save()
+        transaction.on_commit(lambda: run_video_job.delay(str(job.id)))
+    return job
+
+
+def video_path(job: VideoJob) -> Path:
+    return job.input_dir / "video"
+
+
+@dataclass
+class Evidence:
+    similarity: float
+    thumbnail: bytes
+    timestamp_s: float
+
+
+@dataclass
+class VideoRun:
+    """What one pass over the video accumulates."""
+
+    tracker: FaceTracker = field(default_factory=FaceTracker)
+    matches: dict[int, list[Match | None]] = field(default_factory=lambda: defaultdict(list))  # per track
+    evidence: dict[int, Evidence] = field(default_factory=dict)  # best frame per student id
+    timings: Timings = field(default_factory=Timings)
+    frames: int = 0
+
+
+def process_video_job(*, job_id: str) -> VideoJob:
+    """Run the job from the start; marking is idempotent, so a redelivered task finishes it exactly once."""
+    job = VideoJob.unscoped.select_related("school", "session").get(pk=job_id)
+    if job.is_finished:
+        return job
+    mark_running(job)
+    school, session = job.school, job.session
+    try:
+        info = probe_video(video_path(job))
+    except FaceApiInputError as error:
+        return finish_job(job, result=job.result, error=error)
+    run = VideoRun()
+    gallery = gallery_for(school)
+    emotion = registry.head("emotion") if "emotion" in registry.available_features() else None
+    expected = max(1, int(info.duration_s * job.options["sample_fps"]) + 1)
+    batch: list[VideoFrame] = []
+    frames = sample_frames(video_path(job), sample_fps=job.options["sample_fps"])
+    while True:
+        with run.timings.stage("decode"):
+            frame = next(frames, None)
+        if frame is None:
+            break
+        batch.append(frame)
+        if len(batch) == FRAMES_PER_BATCH:
+            _process_batch(batch, run, gallery, school.match_threshold, emotion)
+            batch = []
+            _report_progress(job, run.frames, expected)
+    if batch:
+        _process_batch(batch, run, gallery, school.match_threshold, emotion)
+    result = _mark_tracks(job, school, session, run, info_dict=job.result.get("video", info.__dict__))
+    return finish_job(job, result=result)
+
+
+def _report_progress(job: VideoJob, done: int, expected: int) -> None:
+    VideoJob.unscoped.filter(pk=job.pk).update(progress=min(99, int(100 * done / expected)))
+
+
+def _process_batch(batch: list[VideoFrame], run: VideoRun, gallery: Any, threshold: float, emotion: Any) -> None:
+    with run.timings.stage("detect"):
+        detections = registry.detector().detect_batch([f.image for f in batch])
+    with run.timings.stage("embed"):
+        crops = [crops_of(frame.image, faces) for frame, faces in zip(batch, detections, strict=True)]
+        flat = np.concatenate(crops) if any(len(c) for c in crops) else np.zeros((0, 160, 160, 3), np.uint8)
+        embeddings = registry.embedder().embed(flat)
+    offset = 0
+    for frame, faces, frame_crops in zip(batch, detections, crops, strict=True):
+        vectors = embeddings[offset : offset + len(faces)]
+        offset += len(faces)
+        if not faces:
+            continue
+        with run.timings.stage("heads"):
+            emotions = [e["dominant"] for e in emotion.predict(frame.image, faces)] if emotion else [None] * len(faces)
+        with run.timings.stage("identify"):
+            best = [row[0] if row else None for row in gallery.search(vectors, k=1)]
+        sightings = [
+            Sighting(frame.index, frame.timestamp_s, face.box, vector, face.confidence * face.box.area, mood)
+            for face, vector, mood in zip(faces, vectors, emotions, strict=True)
+        ]
+        with run.timings.stage("track"):
+            track_ids = run.tracker.update(sightings)
+        for track_id, match, crop, sighting in zip(track_ids, best, frame_crops, sightings, strict=True):
+            run.matches[track_id].append(match)
+            _keep_best_evidence(run, match, crop, sighting, threshold)
+    run.frames += len(batch)
+
+
+def _keep_best_evidence(
+    run: VideoRun, match: Match | None, crop: np.ndarray, sighting: Sighting, threshold: float
+) -> None:
+    if match is None or match.similarity < threshold:
+        return
+    current = run.evidence.get(match.label)
+    if current is None or match.similarity > current.similarity:
+        run.evidence[match.label] = Evidence(match.similarity, jpeg_thumbnail(crop), sighting.timestamp_s)
+
+
+def _mark_tracks(
+    job: VideoJob, school: School, session: ClassSession, run: VideoRun, info_dict: dict[str, Any]
+) -> dict[str, Any]:
+    sample_period = 1.0 / job.options["sample_fps"]
+    identities = [
+        (track, identify_track(track, run.matches[track.track_id], school.match_threshold))
+        for track in run.tracker.tracks
+    ]
+    by_student: dict[int, list] = defaultdict(list)
+    for track, identity in identities:
+        if identity.label is not None:
+            by_student[identity.label].append((track, identity))
+    students = {s.pk: s for s in Student.objects.for_school(school).filter(pk__in=by_student)}
+    present = []
+    for student_id, tracks in by_student.items():
+        student = students.get(student_id)
+        if student is None:  # deleted while the job ran
+            continue
+        sightings = [s for track, _ in tracks for s in track.sightings]
+        first_seen_s = min(s.timestamp_s for s in sightings)
+        confidence = max(identity.confidence for _, identity in tracks)
+        evidence = run.evidence.get(student_id)
+        timeline = {
+            "intervals": seen_intervals([s.timestamp_s for s in sightings], max_gap_s=2.5 * sample_period),
+            "emotions": [
+                {"t": s.timestamp_s, "emotion": s.emotion}
+                for s in sorted(sightings, key=lambda s: s.timestamp_s)
+                if s.emotion
+            ],
+        }
+        mark_present(
+            school=school, session=session, student=student,
+            seen_at=session.starts_at + timedelta(seconds=first_seen_s), confidence=confidence,
+            source=AttendanceRecord.Source.VIDEO, evidence=evidence.thumbnail if evidence else b"",
+            evidence_time_s=evidence.timestamp_s if evidence else None, timeline=timeline,
+        )  # fmt: skip
+        present.append({**student_summary(student), "first_seen_s": first_seen_s, "confidence": round(confidence, 4)})
+    elapsed = sum(run.timings.stages.values()) / 1000
+    return {
+        "video": info_dict,
+        "frames_sampled": run.frames,
+        "present": present,
+        "tracks": [_track_summary(track, identity) for track, identity in identities],
+        "unknown_tracks": sum(1 for _, identity in identities if identity.label is None),
+        "liveness": {"checked": "liveness" in registry.available_features()},
+        "timings_ms": run.timings.as_dict(),
+        "frames_per_s": round(run.frames / elapsed, 2) if elapsed else None,
+    }
+
+
+def _track_summary(track: Any, identity: Any) -> dict[str, Any]:
+    times = [s.timestamp_s for s in track.sightings]
+    return {
+        "track_id": track.track_id,
+        "student_id": identity.label,
+        "confidence": round(identity.confidence, 4),
+        "votes": identity.votes,
+        "frames": identity.frames,
+        "first_seen_s": min(times),
+        "last_seen_s": max(times),
+    }
