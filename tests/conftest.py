@@ -12,7 +12,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from attendance.models import School
-from attendance.services import create_api_key
+from attendance.services.schools import create_api_key
 from tests.factories import SchoolFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -125,12 +125,7 @@ def celery_worker_process(worker_id: str, django_db_setup: None) -> Iterator[str
     queue = f"faceapi-test-{worker_id}-{os.getpid()}"
     hostname = f"{queue}@localhost"
     app.conf.task_default_queue = queue
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "faceapi", "worker", "-Q", queue, "-n", hostname, "--concurrency", "1",
-         "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=PROJECT_ROOT,
-        env=worker_environment(queue),
-    )  # fmt: skip
+    process = start_worker(queue, hostname, worker_environment(queue))
     try:
         _wait_for_worker(app, process, hostname)
         yield queue
@@ -140,6 +135,15 @@ def celery_worker_process(worker_id: str, django_db_setup: None) -> Iterator[str
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def start_worker(queue: str, hostname: str, env: dict[str, str]) -> subprocess.Popen:
+    """A real solo-pool worker consuming only ``queue``, in its own process group (so a test can kill -9 it)."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "faceapi", "worker", "-Q", queue, "-n", hostname,
+        "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
 
 
 def _wait_for_worker(app: object, process: subprocess.Popen, hostname: str, timeout_s: float = 120) -> None:

@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -12,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from attendance.models import AttendanceRecord, VideoJob
 from faceapi.celery import app
 from tests.attendance.conftest import add_session, add_student, enrol
-from tests.conftest import PHOTOS, PROJECT_ROOT, worker_environment
+from tests.conftest import PHOTOS, start_worker, worker_environment
 
 VIDEOS = PHOTOS.parent / "videos"
 CLIP = VIDEOS / "short_hamilton_clip.mp4"
@@ -92,13 +91,9 @@ def test_video_size_limit(api, settings):
     assert response.status_code == 413
 
 
-def start_worker(queue: str) -> subprocess.Popen:
-    env = {**worker_environment(queue), "CELERY_VISIBILITY_TIMEOUT": "3"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "faceapi", "worker", "-Q", queue, "-n", f"{queue}-{time.time()}@localhost",
-         "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=PROJECT_ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+def start_killable_worker(queue: str) -> subprocess.Popen:
+    env = {**worker_environment(queue), "CELERY_VISIBILITY_TIMEOUT": "3"}  # redeliver a dead worker's task soon
+    return start_worker(queue, f"{queue}-{time.time()}@localhost", env)
 
 
 @pytest.mark.slow
@@ -107,7 +102,7 @@ def test_a_worker_killed_mid_job_is_finished_exactly_once_by_the_next(api, lin_m
     queue = f"faceapi-kill-test-{worker_id}-{os.getpid()}"
     monkeypatch.setitem(app.conf, "task_default_queue", queue)
     session = add_session(api)
-    first = start_worker(queue)
+    first = start_killable_worker(queue)
     try:
         response = api.post(
             f"/api/v1/sessions/{session['id']}/videos", {**video_upload(), "sample_fps": "10"}, format="multipart"
@@ -123,7 +118,7 @@ def test_a_worker_killed_mid_job_is_finished_exactly_once_by_the_next(api, lin_m
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
-    second = start_worker(queue)
+    second = start_killable_worker(queue)
     try:
         job = wait_for(api, url, timeout_s=300)
     finally:
