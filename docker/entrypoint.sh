@@ -10,6 +10,9 @@ case "${1:-web}" in
   worker)
     exec celery -A faceapi worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}"
     ;;
+  beat)
+    exec celery -A faceapi beat --loglevel INFO --schedule /var/lib/faceapi/celerybeat-schedule
+    ;;
   *)
     exec "$@"
     ;;

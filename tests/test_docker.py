@@ -19,9 +19,9 @@ def environment_names_the_code_reads() -> set[str]:
     return {name for path in sources for name in pattern.findall(path.read_text())}
 
 
-def test_compose_has_the_four_services_with_healthchecks():
+def test_compose_has_the_services_with_healthchecks():
     services = compose()["services"]
-    assert set(services) == {"web", "worker", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
     assert all("healthcheck" in service for service in services.values())
     assert services["web"]["command"] == ["web"]
     assert services["worker"]["command"] == ["worker"]
@@ -30,7 +30,7 @@ def test_compose_has_the_four_services_with_healthchecks():
 
 def test_app_services_set_only_variables_the_code_reads():
     read = environment_names_the_code_reads()
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "beat"):
         environment = compose()["services"][name]["environment"]
         assert set(environment) <= read, set(environment) - read
         assert {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "CACHE_URL"} <= set(environment)
@@ -56,4 +56,5 @@ def test_entrypoint_commands_match_what_the_project_runs():
     entrypoint = (DOCKER / "entrypoint.sh").read_text()
     assert "gunicorn faceapi.wsgi:application" in entrypoint
     assert "celery -A faceapi worker" in entrypoint
+    assert "celery -A faceapi beat" in entrypoint
     assert "manage.py migrate" in entrypoint

@@ -5,6 +5,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 STOP_GRACE_S = 15
@@ -51,6 +52,9 @@ class Command(BaseCommand):
                 str(worker_concurrency),
                 "--without-gossip",
                 "--without-mingle",
+                "--beat",  # the one scheduler of this single-machine setup (purges expired jobs)
+                "--schedule",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
             ],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
