@@ -11,7 +11,7 @@ TEST_RESULT_BACKEND ?= redis://127.0.0.1:6379/1
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/2
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench eval train prepare migrate services install install-dev clean
+.PHONY: run test lint bench eval train prepare migrate services install install-dev clean docs docs
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ bench: prepare
 
 eval: prepare
 	$(PY) -m ml_models.eval
+
+# Rewrites the examples of docs/API.md from a real run of the service (its own temporary database and broker).
+docs: prepare migrate
+	$(PY) docs/generate_api_examples.py
+
+train: prepare
+	$(PY) -m ml_models.training
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

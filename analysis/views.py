@@ -3,13 +3,14 @@
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from analysis import schema_examples as examples
 from analysis import services
 from analysis.serializers import (
     AnalysisDoc,
@@ -58,36 +59,12 @@ def job_response(request: Request, job: Any, status_code: int = status.HTTP_200_
     return Response(body, status=status_code, headers={"Location": body["url"]})
 
 
-ONE_FACE_EXAMPLE = OpenApiExample(
-    "one face",
-    response_only=True,
-    value={
-        "faces": [
-            {
-                "box": {"x": 394, "y": 37, "width": 103, "height": 148},
-                "confidence": 0.9953,
-                "landmarks": {
-                    "left_eye": [422.0, 95.0],
-                    "right_eye": [468.0, 94.0],
-                    "nose": [446.0, 122.0],
-                    "mouth_left": [419.0, 142.0],
-                    "mouth_right": [470.0, 140.0],
-                },
-            }
-        ],
-        "image": {"width": 853, "height": 480},
-        "models": {"detector": "mtcnn-1.0.0"},
-        "timings_ms": {"detect": 96},
-    },
-)
-
-
 class DetectView(APIView):
     @extend_schema(
         summary="Find faces with 5 landmarks",
         request={MULTIPART: DetectRequest, JSON: DetectRequest},
         responses=AnalysisDoc,
-        examples=[ONE_FACE_EXAMPLE],
+        examples=[examples.IMAGE_BASE64_REQUEST, examples.DETECT_RESPONSE],
     )
     def post(self, request: Request) -> Response:
         data = params(DetectParams, request)
@@ -99,6 +76,7 @@ class AnalyzeView(APIView):
         summary="Faces with every analysis head (emotion, …)",
         request={MULTIPART: AnalyzeRequest, JSON: AnalyzeRequest},
         responses=AnalysisDoc,
+        examples=[examples.ANALYZE_RESPONSE, examples.ANALYZE_CROP_RESPONSE],
     )
     def post(self, request: Request) -> Response:
         options = options_from(params(AnalyzeParams, request))
@@ -110,6 +88,7 @@ class EmbedView(APIView):
         summary="Faces with unit-length 512-d FaceNet embeddings",
         request={MULTIPART: EmbedRequest, JSON: EmbedRequest},
         responses=EmbedDoc,
+        examples=[examples.EMBED_RESPONSE],
     )
     def post(self, request: Request) -> Response:
         data = params(EmbedParams, request)
@@ -121,7 +100,8 @@ class VerifyView(APIView):
     @extend_schema(
         summary="Are the largest faces of two images the same person?",
         request={MULTIPART: VerifyRequest, JSON: VerifyRequest},
-        responses=VerifyDoc,
+        responses={200: VerifyDoc, 422: examples.NO_FACE_RESPONSE},
+        examples=[examples.VERIFY_RESPONSE],
     )
     def post(self, request: Request) -> Response:
         data = params(VerifyParams, request)
@@ -130,7 +110,11 @@ class VerifyView(APIView):
 
 
 class ModelsView(APIView):
-    @extend_schema(summary="Every model: name, version, weights sha256, input size", responses=ModelsDoc)
+    @extend_schema(
+        summary="Every model: name, version, weights sha256, input size",
+        responses=ModelsDoc,
+        examples=[examples.MODELS_RESPONSE],
+    )
     def get(self, request: Request) -> Response:
         return Response(services.models_document())
 
@@ -140,6 +124,7 @@ class AnalysisJobsView(APIView):
         summary="Analyse many images (or a zip) on the worker",
         request={MULTIPART: JobRequest},
         responses={202: JobDoc},
+        examples=[examples.JOB_ACCEPTED_RESPONSE],
     )
     def post(self, request: Request) -> Response:
         data = params(JobParams, request)
@@ -154,7 +139,11 @@ class AnalysisJobsView(APIView):
 
 
 class JobDetailView(APIView):
-    @extend_schema(summary="Any job: status, progress, result or error", responses=JobDoc)
+    @extend_schema(
+        summary="Any job: status, progress, result or error",
+        responses=JobDoc,
+        examples=[examples.JOB_FINISHED_RESPONSE],
+    )
     def get(self, request: Request, job_id: str) -> Response:
         job = find_job(school=request.school, job_id=job_id)
         if job is None:

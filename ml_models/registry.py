@@ -4,12 +4,11 @@
 ``warm_up()`` loads everything and runs one inference each (worker start-up), never at import.
 """
 
-import hashlib
+import importlib
 import importlib.util
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,25 +18,11 @@ from ml_models.crops import CROP_SIZE
 from ml_models.detection import DetectorSettings, MtcnnDetector
 from ml_models.embedding import EmbedderSettings, FaceNetEmbedder
 from ml_models.faces import whole_image_face
-from ml_models.heads import FaceHead
-from ml_models.paths import models_dir
+from ml_models.heads import HEAD_MODULES, FaceBatch, FaceHead
+from ml_models.model_info import ModelInfo, sha256_files
+from ml_models.prepare import prepared_file
 
 T = TypeVar("T")
-
-
-class ModelNotPrepared(RuntimeError):
-    """Weights are missing or do not match the prepared manifest: run ``python -m ml_models.prepare``."""
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    name: str
-    version: str
-    sha256: str
-    input_size: list[int]
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 _lock = threading.RLock()
@@ -66,22 +51,11 @@ def _once(key: str, build: Callable[[], tuple[T, ModelInfo]]) -> T:
     return _loaded[key]
 
 
-def prepared_file(name: str) -> tuple[Path, str]:
-    """Path and recorded sha256 of a model prepared by ``ml_models.prepare``."""
-    from ml_models.prepare import prepared_manifest
-
-    entry = prepared_manifest().get(name)
-    path = models_dir() / entry["file"] if entry else None
-    if entry is None or path is None or not path.is_file():
-        raise ModelNotPrepared(f"{name} is not prepared in {models_dir()}: run `python -m ml_models.prepare`")
-    return path, entry["sha256"]
-
-
 def _load_detector() -> tuple[MtcnnDetector, ModelInfo]:
     detector = MtcnnDetector(DetectorSettings())
     spec = importlib.util.find_spec("mtcnn")
     weights = Path(next(iter(spec.submodule_search_locations))) / "assets" / "weights"
-    sha = _sha256_of_files(sorted(weights.glob("*")))
+    sha = sha256_files(sorted(weights.glob("*")))
     return detector, ModelInfo(detector.name, detector.version, sha, [-1, -1, 3])
 
 
@@ -95,33 +69,13 @@ def _load_embedder() -> tuple[FaceNetEmbedder, ModelInfo]:
     return embedder, ModelInfo(embedder.name, embedder.version, sha, [CROP_SIZE, CROP_SIZE, 3])
 
 
-def _sha256_of_files(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _load_emotion() -> tuple[FaceHead, ModelInfo]:
-    import keras
-
-    from ml_models.heads.emotion import INPUT_SIZE, FerEmotionHead
-
-    path, sha = prepared_file("emotion_baseline")
-    head = FerEmotionHead(keras.models.load_model(path, compile=False))
-    return head, ModelInfo(head.name, head.version, sha, [INPUT_SIZE, INPUT_SIZE, 1])
-
-
-HEAD_LOADERS: dict[str, Callable[[], tuple[FaceHead, ModelInfo]]] = {"emotion": _load_emotion}
-
-
 def head(feature: str) -> FaceHead:
-    return _once(feature, HEAD_LOADERS[feature])
+    return _once(feature, importlib.import_module(HEAD_MODULES[feature]).load)
 
 
 def available_features() -> tuple[str, ...]:
-    """The head features this installation serves (each issue that trains a head adds its loader)."""
-    return tuple(HEAD_LOADERS)
+    """The heads this installation serves: those whose weights are present (trained, committed or prepared)."""
+    return tuple(f for f, module in HEAD_MODULES.items() if importlib.import_module(module).available())
 
 
 def detector() -> MtcnnDetector:
@@ -156,6 +110,6 @@ def warm_up() -> None:
     blank = np.full((160, 160, 3), 128, dtype=np.uint8)
     detector().detect(blank)
     embedder().embed(blank[None])
-    whole = whole_image_face(blank)
+    batch = FaceBatch(blank, [whole_image_face(blank)])
     for feature in available_features():
-        head(feature).predict(blank, [whole])
+        head(feature).predict(batch)

@@ -14,8 +14,9 @@ from attendance.thumbnails import jpeg_thumbnail
 from faceapi.errors import ApiError
 from ml_models import registry
 from ml_models.errors import ManyFaces, NoFace
+from ml_models.heads import FaceBatch
 from ml_models.images import RGBImage
-from ml_models.pipeline import detect_and_embed
+from ml_models.pipeline import EmbeddedFace, detect_and_embed
 
 
 class InvalidSessionTimes(ApiError):
@@ -111,11 +112,12 @@ def mark_from_photo(*, school: School, session: ClassSession, image: RGBImage) -
     }
 
 
-def liveness_of(image: RGBImage, face: Any) -> dict[str, Any] | None:
+def liveness_of(image: RGBImage, face: EmbeddedFace) -> dict[str, Any] | None:
     """The liveness head's verdict, or None where this installation has no liveness head yet."""
     if "liveness" not in registry.available_features():
         return None
-    return registry.head("liveness").predict(image, [face])[0]
+    batch = FaceBatch(image, [face.face], crops=face.crop[None], embeddings=face.embedding[None])
+    return registry.head("liveness").predict(batch)[0]
 
 
 def check_in(*, school: School, session: ClassSession, image: RGBImage) -> dict[str, Any]:
@@ -125,7 +127,7 @@ def check_in(*, school: School, session: ClassSession, image: RGBImage) -> dict[
         raise NoFace()
     if len(faces) > 1:
         raise ManyFaces("Only one person at a time, please.", count=len(faces))
-    liveness = liveness_of(image, faces[0].face)
+    liveness = liveness_of(image, faces[0])
     if liveness is not None and not liveness["is_real"]:
         raise SpoofDetected(score=liveness["score"])
     recognition = recognise(school=school, faces=faces)[0]

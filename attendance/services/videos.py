@@ -23,6 +23,7 @@ from faceapi.jobs import CallbackStatus, finish_job, mark_running
 from ml_models import registry
 from ml_models.analysis import Timings
 from ml_models.errors import FaceApiInputError, FileTooLarge
+from ml_models.heads import FaceBatch
 from ml_models.matching import Match
 from ml_models.pipeline import crops_of
 from ml_models.tracking import FaceTracker, Sighting, identify_track, seen_intervals
@@ -149,7 +150,8 @@ def _process_batch(batch: list[VideoFrame], run: VideoRun, gallery: Any, thresho
         if not faces:
             continue
         with run.timings.stage("heads"):
-            emotions = [e["dominant"] for e in emotion.predict(frame.image, faces)] if emotion else [None] * len(faces)
+            batch_of_faces = FaceBatch(frame.image, faces, crops=frame_crops, embeddings=vectors)
+            emotions = [e["dominant"] for e in emotion.predict(batch_of_faces)] if emotion else [None] * len(faces)
         with run.timings.stage("identify"):
             best = [row[0] if row else None for row in gallery.search(vectors, k=1)]
         sightings = [
