@@ -57,6 +57,7 @@ bench: prepare
 
 eval: prepare
 	$(PY) -m ml_models.eval
+	$(PY) -m ml_models.training --eval
 
 # Rewrites the examples of docs/API.md from a real run of the service (its own temporary database and broker).
 docs: prepare migrate

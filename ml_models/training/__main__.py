@@ -1,4 +1,8 @@
-"""``make train``: every head's training script, one after the other, each in its own process."""
+"""``make train`` / ``make eval``: every head's script in turn, each in its own process.
+
+``python -m ml_models.training`` trains every head; with ``--eval`` each script only evaluates the committed weights
+on its validation split and writes its section of docs/BENCHMARKS.md.
+"""
 
 import subprocess
 import sys
@@ -6,14 +10,14 @@ import sys
 from ml_models.training import TRAINERS
 
 
-def main() -> int:
+def main(args: list[str]) -> int:
     for module in TRAINERS:
-        print(f"== {module}", flush=True)
-        if subprocess.run([sys.executable, "-m", module], check=False).returncode != 0:
+        print(f"== {module} {' '.join(args)}", flush=True)
+        if subprocess.run([sys.executable, "-m", module, *args], check=False).returncode != 0:
             print(f"{module} failed", file=sys.stderr)
             return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
