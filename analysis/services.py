@@ -18,6 +18,7 @@ from ml_models import registry
 from ml_models.analysis import analyze_image, embed_image, parse_features, verify_images
 from ml_models.errors import FaceApiInputError, NoFace
 from ml_models.images import RGBImage, decode_image
+from ml_models.timing import Timings
 
 logger = logging.getLogger(__name__)
 
@@ -42,26 +43,29 @@ class AnalysisOptions:
         return cls(tuple(data["features"]), data["detect"], data["min_face_size"])
 
 
-def detect(*, image: RGBImage, min_face_size: int) -> dict[str, Any]:
-    return analyze_image(image, features=(), min_face_size=min_face_size)
+def detect(*, image: RGBImage, min_face_size: int, timings: Timings | None = None) -> dict[str, Any]:
+    return analyze_image(image, features=(), min_face_size=min_face_size, timings=timings)
 
 
-def analyze(*, image: RGBImage, options: AnalysisOptions) -> dict[str, Any]:
-    return analyze_image(image, features=options.features, detect=options.detect, min_face_size=options.min_face_size)
+def analyze(*, image: RGBImage, options: AnalysisOptions, timings: Timings | None = None) -> dict[str, Any]:
+    return analyze_image(
+        image, features=options.features, detect=options.detect, min_face_size=options.min_face_size, timings=timings
+    )
 
 
-def embed(*, image: RGBImage, detect: bool, min_face_size: int) -> dict[str, Any]:
+def embed(*, image: RGBImage, detect: bool, min_face_size: int, timings: Timings | None = None) -> dict[str, Any]:
     """Embeddings of every face; an image without a face is an error here, since the caller needs one."""
-    result = embed_image(image, detect=detect, min_face_size=min_face_size)
+    result = embed_image(image, detect=detect, min_face_size=min_face_size, timings=timings)
     if not result["faces"]:
         raise NoFace()
     return result
 
 
-def verify(*, image1: RGBImage, image2: RGBImage, threshold: float | None) -> dict[str, Any]:
-    return verify_images(
-        image1, image2, threshold=settings.FACEAPI_VERIFY_THRESHOLD if threshold is None else threshold
-    )
+def verify(
+    *, image1: RGBImage, image2: RGBImage, threshold: float | None, timings: Timings | None = None
+) -> dict[str, Any]:
+    threshold = settings.FACEAPI_VERIFY_THRESHOLD if threshold is None else threshold
+    return verify_images(image1, image2, threshold=threshold, timings=timings)
 
 
 def models_document() -> dict[str, Any]:

@@ -32,6 +32,7 @@ from analysis.serializers import (
 from faceapi.image_input import image_from_request
 from faceapi.jobs import find_job
 from ml_models.analysis import parse_features
+from ml_models.timing import Timings
 
 MULTIPART = "multipart/form-data"
 JSON = "application/json"
@@ -56,7 +57,8 @@ def options_from(data: dict[str, Any]) -> services.AnalysisOptions:
 
 def job_response(request: Request, job: Any, status_code: int = status.HTTP_200_OK) -> Response:
     body = {**job.as_api_dict(), "url": reverse("job-detail", args=[job.id], request=request)}
-    return Response(body, status=status_code, headers={"Location": body["url"]})
+    headers = {"Location": body["url"]} if status_code == status.HTTP_202_ACCEPTED else {}
+    return Response(body, status=status_code, headers=headers)
 
 
 class DetectView(APIView):
@@ -67,8 +69,9 @@ class DetectView(APIView):
         examples=[examples.IMAGE_BASE64_REQUEST, examples.DETECT_RESPONSE],
     )
     def post(self, request: Request) -> Response:
-        data = params(DetectParams, request)
-        return Response(services.detect(image=image_from_request(request), min_face_size=data["min_face_size"]))
+        data, timings = params(DetectParams, request), Timings()
+        image = image_from_request(request, timings=timings)
+        return Response(services.detect(image=image, min_face_size=data["min_face_size"], timings=timings))
 
 
 class AnalyzeView(APIView):
@@ -79,8 +82,9 @@ class AnalyzeView(APIView):
         examples=[examples.ANALYZE_RESPONSE, examples.ANALYZE_CROP_RESPONSE],
     )
     def post(self, request: Request) -> Response:
-        options = options_from(params(AnalyzeParams, request))
-        return Response(services.analyze(image=image_from_request(request), options=options))
+        options, timings = options_from(params(AnalyzeParams, request)), Timings()
+        image = image_from_request(request, timings=timings)
+        return Response(services.analyze(image=image, options=options, timings=timings))
 
 
 class EmbedView(APIView):
@@ -91,9 +95,12 @@ class EmbedView(APIView):
         examples=[examples.EMBED_RESPONSE],
     )
     def post(self, request: Request) -> Response:
-        data = params(EmbedParams, request)
-        image = image_from_request(request)
-        return Response(services.embed(image=image, detect=data["detect"], min_face_size=data["min_face_size"]))
+        data, timings = params(EmbedParams, request), Timings()
+        image = image_from_request(request, timings=timings)
+        result = services.embed(
+            image=image, detect=data["detect"], min_face_size=data["min_face_size"], timings=timings
+        )
+        return Response(result)
 
 
 class VerifyView(APIView):
@@ -104,9 +111,9 @@ class VerifyView(APIView):
         examples=[examples.VERIFY_RESPONSE],
     )
     def post(self, request: Request) -> Response:
-        data = params(VerifyParams, request)
-        image1, image2 = image_from_request(request, "image1"), image_from_request(request, "image2")
-        return Response(services.verify(image1=image1, image2=image2, threshold=data.get("threshold")))
+        data, timings = params(VerifyParams, request), Timings()
+        image1, image2 = image_from_request(request, "image1", timings), image_from_request(request, "image2", timings)
+        return Response(services.verify(image1=image1, image2=image2, threshold=data.get("threshold"), timings=timings))
 
 
 class ModelsView(APIView):

@@ -55,7 +55,8 @@ def jpeg(data: bytes) -> HttpResponse:
 
 def job_response(request: Request, job: Any, status_code: int = status.HTTP_200_OK) -> Response:
     url = reverse("session-video", args=[job.session_id, job.id], request=request)
-    return Response({**job.as_api_dict(), "url": url}, status=status_code, headers={"Location": url})
+    headers = {"Location": url} if status_code == status.HTTP_202_ACCEPTED else {}
+    return Response({**job.as_api_dict(), "url": url}, status=status_code, headers=headers)
 
 
 class CurrentSchoolView(APIView):

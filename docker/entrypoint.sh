@@ -4,8 +4,8 @@ set -eu
 case "${1:-web}" in
   web)
     python manage.py migrate --noinput
-    exec gunicorn faceapi.wsgi:application --bind "0.0.0.0:${PORT:-8000}" \
-      --workers "${WEB_CONCURRENCY:-2}" --threads 4 --timeout 120 --access-logfile -
+    exec gunicorn --config faceapi/gunicorn_conf.py faceapi.wsgi:application --bind "0.0.0.0:${PORT:-8000}" \
+      --workers "${WEB_CONCURRENCY:-2}"
     ;;
   worker)
     exec celery -A faceapi worker --loglevel INFO --concurrency "${WORKER_CONCURRENCY:-2}"

@@ -3,10 +3,7 @@
 Returns the JSON shape of DESIGN §4 (faces with box, landmarks and each requested head), plus per-stage timings.
 """
 
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,25 +16,12 @@ from ml_models.heads import FaceBatch
 from ml_models.images import RGBImage
 from ml_models.matching import cosine_similarity
 from ml_models.pipeline import EmbeddedFace, embed_faces
+from ml_models.timing import Timings
 
 
 class InvalidFeature(FaceApiInputError):
     code = "invalid_feature"
     default_message = "Unknown feature requested."
-
-
-@dataclass
-class Timings:
-    stages: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        self.stages[name] = self.stages.get(name, 0.0) + (time.perf_counter() - start) * 1000
-
-    def as_dict(self) -> dict[str, int]:
-        return {name: round(ms) for name, ms in self.stages.items()}
 
 
 def parse_features(requested: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -46,6 +30,7 @@ def parse_features(requested: str | Sequence[str] | None) -> tuple[str, ...]:
     if requested is None or requested == "":
         return available
     names = [n.strip() for n in requested.split(",")] if isinstance(requested, str) else list(requested)
+    names = [n for n in names if n]
     unknown = sorted({n for n in names if n not in available})
     if unknown:
         raise InvalidFeature(f"Unknown feature(s): {', '.join(unknown)}.", unknown=unknown, available=list(available))
@@ -76,22 +61,26 @@ def analyze_image(
     faces = find_faces(image, detect=detect, min_face_size=min_face_size, timings=timings)
     results = [face.as_dict() for face in faces]
     heads = [registry.head(feature) for feature in features]
+    used = ["detector"] * detect + list(features)
     batch = FaceBatch(image, faces)
-    if faces and any(head.uses_embeddings for head in heads):
-        with timings.stage("embed"):
-            batch.embeddings  # noqa: B018 (computed once here so that the timing names the stage)
-    with timings.stage("heads"):
-        for head in heads:
-            for result, prediction in zip(results, head.predict(batch), strict=True):
-                result.update(_flatten(head.feature, prediction))
-    return _document(results, image, timings)
+    if any(head.uses_embeddings for head in heads):
+        used.append("embedder")
+        if faces:
+            with timings.stage("embed"):
+                batch.embeddings  # noqa: B018 (computed once here so that the timing names the stage)
+    if heads:
+        with timings.stage("heads"):
+            for head in heads:
+                for result, prediction in zip(results, head.predict(batch), strict=True):
+                    result.update(_flatten(head.feature, prediction))
+    return _document(results, image, timings, used)
 
 
-def _document(faces: list[dict[str, Any]], image: RGBImage, timings: Timings) -> dict[str, Any]:
+def _document(faces: list[dict[str, Any]], image: RGBImage, timings: Timings, used: list[str]) -> dict[str, Any]:
     return {
         "faces": faces,
         "image": image_summary(image),
-        "models": registry.model_versions(),
+        "models": registry.model_versions(*used),
         "timings_ms": timings.as_dict(),
     }
 
@@ -109,7 +98,8 @@ def embed_image(
     faces = find_faces(image, detect=detect, min_face_size=min_face_size, timings=timings)
     with timings.stage("embed"):
         embedded = embed_faces(faces, image)
-    return _document([_embedded_face(item) for item in embedded], image, timings)
+    used = ["detector", "embedder"] if detect else ["embedder"]
+    return _document([_embedded_face(item) for item in embedded], image, timings, used)
 
 
 def _embedded_face(item: EmbeddedFace) -> dict[str, Any]:
@@ -117,9 +107,11 @@ def _embedded_face(item: EmbeddedFace) -> dict[str, Any]:
     return {**item.face.as_dict(), "quality": item.quality.as_dict(), "embedding": embedding}
 
 
-def verify_images(image1: RGBImage, image2: RGBImage, *, threshold: float) -> dict[str, Any]:
+def verify_images(
+    image1: RGBImage, image2: RGBImage, *, threshold: float, timings: Timings | None = None
+) -> dict[str, Any]:
     """The largest face of each image, compared by cosine similarity against ``threshold``."""
-    timings = Timings()
+    timings = timings or Timings()
     largest = []
     with timings.stage("detect"):
         for name, image in (("image1", image1), ("image2", image2)):
@@ -137,6 +129,6 @@ def verify_images(image1: RGBImage, image2: RGBImage, *, threshold: float) -> di
         "threshold": threshold,
         "face1": largest[0].as_dict(),
         "face2": largest[1].as_dict(),
-        "models": registry.model_versions(),
+        "models": registry.model_versions("detector", "embedder"),
         "timings_ms": timings.as_dict(),
     }

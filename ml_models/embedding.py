@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ml_models.batching import predict_in_buckets, warm_up_buckets
 from ml_models.crops import CROP_SIZE, standardize
 
 Embeddings = NDArray[np.float32]  # N×512, unit length
@@ -42,6 +43,9 @@ class FaceNetEmbedder:
         return l2_normalize(vectors)
 
     def _predict(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
-        size = self.settings.batch_size
-        parts = [np.asarray(self._model.predict_on_batch(batch[i : i + size])) for i in range(0, len(batch), size)]
-        return np.concatenate(parts).astype(np.float32)
+        return predict_in_buckets(self._model, batch, max_batch=self.settings.batch_size).astype(np.float32)
+
+    def warm_up(self) -> None:
+        warm_up_buckets(
+            self._model, np.zeros((CROP_SIZE, CROP_SIZE, 3), np.float32), max_batch=self.settings.batch_size
+        )

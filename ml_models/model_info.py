@@ -12,7 +12,7 @@ class ModelInfo:
     name: str
     version: str
     sha256: str
-    input_size: list[int]
+    input_size: list[int | None]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

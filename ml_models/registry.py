@@ -56,7 +56,7 @@ def _load_detector() -> tuple[MtcnnDetector, ModelInfo]:
     spec = importlib.util.find_spec("mtcnn")
     weights = Path(next(iter(spec.submodule_search_locations))) / "assets" / "weights"
     sha = sha256_files(sorted(weights.glob("*")))
-    return detector, ModelInfo(detector.name, detector.version, sha, [-1, -1, 3])
+    return detector, ModelInfo(detector.name, detector.version, sha, [None, None, 3])  # any image size
 
 
 def _load_embedder() -> tuple[FaceNetEmbedder, ModelInfo]:
@@ -99,9 +99,10 @@ def models_info() -> dict[str, dict[str, Any]]:
     return {key: info.as_dict() for key, info in _info.items()}
 
 
-def model_versions() -> dict[str, str]:
-    """``{"detector": "mtcnn-1.0.0", ...}`` for the models loaded so far (the ``models`` field of responses)."""
-    return {key: f"{info.name}-{info.version}" for key, info in _info.items()}
+def model_versions(*keys: str) -> dict[str, str]:
+    """``{"detector": "mtcnn-1.0.0", ...}`` for the given models (all loaded ones without keys): what a response
+    names in its ``models`` field."""
+    return {key: f"{info.name}-{info.version}" for key, info in _info.items() if not keys or key in keys}
 
 
 def warm_up() -> None:
@@ -109,7 +110,7 @@ def warm_up() -> None:
     _load_all()
     blank = np.full((160, 160, 3), 128, dtype=np.uint8)
     detector().detect(blank)
-    embedder().embed(blank[None])
+    embedder().warm_up()
     batch = FaceBatch(blank, [whole_image_face(blank)])
     for feature in available_features():
         head(feature).predict(batch)

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,10 +62,10 @@ def _unreachable(settings: object) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _cache_per_test_process(settings: object, worker_id: str) -> None:
-    """Throttle counters live in the cache: keep parallel test processes from sharing them."""
+def _cache_per_test(settings: object) -> None:
+    """Throttle counters live in the cache: each test gets its own (ids repeat across rolled-back tests)."""
     settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"test-{worker_id}-{os.getpid()}"} for name, config in settings.CACHES.items()
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
     }
 
 

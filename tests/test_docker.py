@@ -54,7 +54,7 @@ def test_dockerfile_is_slim_python_311_non_root_and_prepares_models():
 
 def test_entrypoint_commands_match_what_the_project_runs():
     entrypoint = (DOCKER / "entrypoint.sh").read_text()
-    assert "gunicorn faceapi.wsgi:application" in entrypoint
+    assert "gunicorn --config faceapi/gunicorn_conf.py faceapi.wsgi:application" in entrypoint
     assert "celery -A faceapi worker" in entrypoint
     assert "celery -A faceapi beat" in entrypoint
     assert "manage.py migrate" in entrypoint

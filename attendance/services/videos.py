@@ -21,11 +21,11 @@ from faceapi.callbacks import validate_callback_url
 from faceapi.errors import ApiError
 from faceapi.jobs import CallbackStatus, finish_job, mark_running
 from ml_models import registry
-from ml_models.analysis import Timings
 from ml_models.errors import FaceApiInputError, FileTooLarge
 from ml_models.heads import FaceBatch
 from ml_models.matching import Match
 from ml_models.pipeline import crops_of
+from ml_models.timing import Timings
 from ml_models.tracking import FaceTracker, Sighting, identify_track, seen_intervals
 from ml_models.video import VideoFrame, probe_video, sample_frames
 

@@ -41,10 +41,10 @@ def wait_until_healthy(base: str, process: subprocess.Popen, timeout_s: float = 
     while time.monotonic() < deadline:
         assert process.poll() is None, "serve exited early"
         try:
-            response = requests.get(f"{base}/healthz", timeout=2)
+            response = requests.get(f"{base}/healthz", timeout=10)
             if response.status_code == 200:
                 return response
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.5)
     raise AssertionError("the embedded service never became healthy")

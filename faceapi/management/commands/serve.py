@@ -1,14 +1,17 @@
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 STOP_GRACE_S = 15
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "gunicorn_conf.py"
 
 
 class Command(BaseCommand):
@@ -24,40 +27,18 @@ class Command(BaseCommand):
         python = sys.executable
         commands = {
             "web": [
-                python,
-                "-m",
-                "gunicorn",
-                "faceapi.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(web_workers),
-                "--threads",
-                "4",
-                "--timeout",
-                "120",
-                "--access-logfile",
-                "-",
+                *(python, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "faceapi.wsgi:application"),
+                *("--bind", f"{host}:{port}", "--workers", str(web_workers)),
             ],
             "worker": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "faceapi",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                str(worker_concurrency),
-                "--without-gossip",
-                "--without-mingle",
-                "--beat",  # the one scheduler of this single-machine setup (purges expired jobs)
-                "--schedule",
-                str(settings.VAR_DIR / "celerybeat-schedule"),
+                *(python, "-m", "celery", "-A", "faceapi", "worker", "--loglevel", "INFO"),
+                *("--concurrency", str(worker_concurrency), "--without-gossip", "--without-mingle"),
+                # The one scheduler of this single-machine setup (it purges expired jobs).
+                *("--beat", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")),
             ],
         }
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        # Each child leads its own process group, so that stopping can reach every process it started.
+        processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
         self.stdout.write(f"faceapi: web on http://{host}:{port}/ and a Celery worker; Ctrl-C stops both.")
         stopping = False
 
@@ -85,3 +66,5 @@ class Command(BaseCommand):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # anything of that group still alive (a stuck child)
