@@ -2,10 +2,7 @@
 
 from rest_framework import serializers
 
-
-class ImageUpload(serializers.Serializer):
-    image = serializers.ImageField(required=False, help_text="JPEG, PNG, WebP, BMP, GIF (first frame) or TIFF.")
-    image_base64 = serializers.CharField(required=False, help_text="The same image as base64 (or a data: URL).")
+from faceapi.schema_docs import FaceDoc, ImageDoc, ImageUpload
 
 
 class DetectParams(serializers.Serializer):
@@ -41,70 +38,48 @@ class JobParams(AnalyzeParams):
 
 
 # --- request bodies for the schema ---
-class DetectRequest(ImageUpload, DetectParams):
+class DetectUpload(ImageUpload, DetectParams):
     pass
 
 
-class EmbedRequest(ImageUpload, EmbedParams):
+class EmbedUpload(ImageUpload, EmbedParams):
     pass
 
 
-class AnalyzeRequest(ImageUpload, AnalyzeParams):
+class AnalyzeUpload(ImageUpload, AnalyzeParams):
     pass
 
 
-class VerifyRequest(VerifyParams):
-    image1 = serializers.ImageField(required=False)
-    image2 = serializers.ImageField(required=False)
-    image1_base64 = serializers.CharField(required=False)
-    image2_base64 = serializers.CharField(required=False)
+class VerifyUpload(VerifyParams):
+    image1 = serializers.ImageField(required=False, help_text="The first image (or image1_base64).")
+    image2 = serializers.ImageField(required=False, help_text="The second image (or image2_base64).")
+    image1_base64 = serializers.CharField(required=False, help_text="The first image as base64.")
+    image2_base64 = serializers.CharField(required=False, help_text="The second image as base64.")
 
 
-class JobRequest(JobParams):
+class JobUpload(JobParams):
     images = serializers.ListField(
         child=serializers.FileField(), help_text="Images, repeated, and/or zip files of images."
     )
 
 
 # --- response documents ---
-class BoxDoc(serializers.Serializer):
-    x = serializers.IntegerField()
-    y = serializers.IntegerField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-
-
-def _point() -> serializers.ListField:
-    return serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
-
-
-class LandmarksDoc(serializers.Serializer):
-    left_eye = _point()
-    right_eye = _point()
-    nose = _point()
-    mouth_left = _point()
-    mouth_right = _point()
-
-
 class EmotionDoc(serializers.Serializer):
     dominant = serializers.CharField()
     scores = serializers.DictField(child=serializers.FloatField())
 
 
-class FaceDoc(serializers.Serializer):
-    box = BoxDoc()
-    confidence = serializers.FloatField()
-    landmarks = LandmarksDoc(allow_null=True, help_text="Image-left eye first; null with detect=false.")
+class AnalyzedFaceDoc(FaceDoc):
     emotion = EmotionDoc(required=False)
-
-
-class ImageDoc(serializers.Serializer):
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
+    attributes = serializers.DictField(child=serializers.FloatField(), required=False, help_text="40 CelebA probs")
+    mask = serializers.JSONField(required=False, help_text='{"wearing_mask": bool, "score": float}')
+    age = serializers.FloatField(required=False)
+    gender = serializers.JSONField(required=False, help_text='{"value": "male"|"female", "score": float}')
+    liveness = serializers.JSONField(required=False, help_text='{"is_real": bool, "score": float}')
 
 
 class AnalysisDoc(serializers.Serializer):
-    faces = FaceDoc(many=True)
+    faces = AnalyzedFaceDoc(many=True)
     image = ImageDoc()
     models = serializers.DictField(child=serializers.CharField())
     timings_ms = serializers.DictField(child=serializers.IntegerField())
@@ -135,21 +110,6 @@ class VerifyDoc(serializers.Serializer):
     face2 = FaceDoc()
     models = serializers.DictField(child=serializers.CharField())
     timings_ms = serializers.DictField(child=serializers.IntegerField())
-
-
-class JobDoc(serializers.Serializer):
-    id = serializers.UUIDField()
-    kind = serializers.CharField()
-    status = serializers.ChoiceField(choices=["queued", "running", "succeeded", "failed"])
-    progress = serializers.IntegerField(min_value=0, max_value=100)
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    expires_at = serializers.DateTimeField()
-    result = serializers.JSONField(allow_null=True)
-    error = serializers.JSONField(allow_null=True)
-    callback = serializers.JSONField(allow_null=True)
-    url = serializers.CharField(required=False)
 
 
 class ModelDoc(serializers.Serializer):

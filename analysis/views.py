@@ -15,27 +15,24 @@ from analysis import services
 from analysis.serializers import (
     AnalysisDoc,
     AnalyzeParams,
-    AnalyzeRequest,
+    AnalyzeUpload,
     DetectParams,
-    DetectRequest,
+    DetectUpload,
     EmbedDoc,
     EmbedParams,
-    EmbedRequest,
-    JobDoc,
+    EmbedUpload,
     JobParams,
-    JobRequest,
+    JobUpload,
     ModelsDoc,
     VerifyDoc,
     VerifyParams,
-    VerifyRequest,
+    VerifyUpload,
 )
 from faceapi.image_input import image_from_request
 from faceapi.jobs import find_job
+from faceapi.schema_docs import JSON, MULTIPART, JobDoc
 from ml_models.analysis import parse_features
 from ml_models.timing import Timings
-
-MULTIPART = "multipart/form-data"
-JSON = "application/json"
 
 
 def params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -64,7 +61,7 @@ def job_response(request: Request, job: Any, status_code: int = status.HTTP_200_
 class DetectView(APIView):
     @extend_schema(
         summary="Find faces with 5 landmarks",
-        request={MULTIPART: DetectRequest, JSON: DetectRequest},
+        request={MULTIPART: DetectUpload, JSON: DetectUpload},
         responses=AnalysisDoc,
         examples=[examples.IMAGE_BASE64_REQUEST, examples.DETECT_RESPONSE],
     )
@@ -77,7 +74,7 @@ class DetectView(APIView):
 class AnalyzeView(APIView):
     @extend_schema(
         summary="Faces with every analysis head (emotion, …)",
-        request={MULTIPART: AnalyzeRequest, JSON: AnalyzeRequest},
+        request={MULTIPART: AnalyzeUpload, JSON: AnalyzeUpload},
         responses=AnalysisDoc,
         examples=[examples.ANALYZE_RESPONSE, examples.ANALYZE_CROP_RESPONSE],
     )
@@ -90,7 +87,7 @@ class AnalyzeView(APIView):
 class EmbedView(APIView):
     @extend_schema(
         summary="Faces with unit-length 512-d FaceNet embeddings",
-        request={MULTIPART: EmbedRequest, JSON: EmbedRequest},
+        request={MULTIPART: EmbedUpload, JSON: EmbedUpload},
         responses=EmbedDoc,
         examples=[examples.EMBED_RESPONSE],
     )
@@ -106,7 +103,7 @@ class EmbedView(APIView):
 class VerifyView(APIView):
     @extend_schema(
         summary="Are the largest faces of two images the same person?",
-        request={MULTIPART: VerifyRequest, JSON: VerifyRequest},
+        request={MULTIPART: VerifyUpload, JSON: VerifyUpload},
         responses={200: VerifyDoc, 422: examples.NO_FACE_RESPONSE},
         examples=[examples.VERIFY_RESPONSE],
     )
@@ -129,7 +126,7 @@ class ModelsView(APIView):
 class AnalysisJobsView(APIView):
     @extend_schema(
         summary="Analyse many images (or a zip) on the worker",
-        request={MULTIPART: JobRequest},
+        request={MULTIPART: JobUpload},
         responses={202: JobDoc},
         examples=[examples.JOB_ACCEPTED_RESPONSE],
     )

@@ -1,8 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from attendance.models import AttendanceRecord, AuditEvent, ClassSession, FaceEnrollment, Student
 from attendance.services.recognition import student_summary
+from faceapi.schema_docs import FaceDoc, ImageDoc
 
 
 class CurrentSchoolSerializer(serializers.Serializer):
@@ -14,6 +16,45 @@ class CurrentSchoolSerializer(serializers.Serializer):
     def get_api_key(self, school: object) -> dict[str, str]:
         api_key = self.context["api_key"]
         return {"prefix": api_key.prefix, "name": api_key.name}
+
+
+class StudentSummaryDoc(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    name = serializers.CharField()
+    group = serializers.CharField()
+
+
+class CandidateDoc(serializers.Serializer):
+    student_id = serializers.IntegerField()
+    similarity = serializers.FloatField()
+
+
+class RecognisedFaceDoc(FaceDoc):
+    student = StudentSummaryDoc(allow_null=True, help_text="null: nobody of the school is similar enough")
+    similarity = serializers.FloatField()
+    candidates = CandidateDoc(many=True)
+
+
+class IdentifyDoc(serializers.Serializer):
+    faces = RecognisedFaceDoc(many=True)
+
+
+class PhotoMarkingDoc(serializers.Serializer):
+    recognised = RecognisedFaceDoc(many=True, help_text="marked present")
+    unknown = RecognisedFaceDoc(many=True, help_text="faces of nobody enrolled, with their boxes")
+    image = ImageDoc()
+
+
+class CheckInDoc(RecognisedFaceDoc):
+    status = serializers.ChoiceField(choices=AttendanceRecord.Status.choices)
+    liveness = serializers.JSONField()
+
+
+class VideoUpload(serializers.Serializer):
+    video = serializers.FileField(help_text="MP4, MOV, AVI or WebM.")
+    sample_fps = serializers.FloatField(required=False, help_text="Frames analysed per second of video (default 2).")
+    callback_url = serializers.URLField(required=False, help_text="POSTed the job JSON when it ends (signed).")
 
 
 class StudentSerializer(serializers.ModelSerializer):
@@ -70,6 +111,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
             "timeline",
         ]
 
+    @extend_schema_field(StudentSummaryDoc)
     def get_student(self, record: AttendanceRecord) -> dict[str, object]:
         return student_summary(record.student)
 

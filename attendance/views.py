@@ -19,20 +19,25 @@ from attendance.authentication import actor_of
 from attendance.serializers import (
     AttendanceSerializer,
     AuditEventSerializer,
+    CheckInDoc,
     CorrectionSerializer,
     CurrentSchoolSerializer,
     FaceSerializer,
+    IdentifyDoc,
+    PhotoMarkingDoc,
     SessionSerializer,
     SessionUpdateSerializer,
     StudentSerializer,
     StudentUpdateSerializer,
     VideoParams,
+    VideoUpload,
 )
 from attendance.services import sessions as session_services
 from attendance.services import students as student_services
 from attendance.services import videos as video_services
 from attendance.services.recognition import recognise
 from faceapi.image_input import image_from_request
+from faceapi.schema_docs import JSON, MULTIPART, ErrorDoc, ImageUpload, JobDoc
 from ml_models.pipeline import detect_and_embed
 
 
@@ -106,13 +111,17 @@ class StudentDetailView(APIView):
 
 
 class StudentFacesView(APIView):
-    @extend_schema(responses=FaceSerializer(many=True))
+    @extend_schema(responses=FaceSerializer(many=True), summary="The student's enrolled faces")
     def get(self, request: Request, student_id: int) -> Response:
         student = selectors.student(school=request.school, student_id=student_id)
         faces = selectors.faces(school=request.school, student=student)
         return Response(FaceSerializer(faces, many=True, context={"request": request}).data)
 
-    @extend_schema(responses={201: FaceSerializer}, summary="Enrol a face (one face, good quality, not another's)")
+    @extend_schema(
+        request={MULTIPART: ImageUpload, JSON: ImageUpload},
+        responses={201: FaceSerializer, 409: ErrorDoc, 422: ErrorDoc},
+        summary="Enrol a face (one face, good quality, not another student's)",
+    )
     def post(self, request: Request, student_id: int) -> Response:
         student = selectors.student(school=request.school, student_id=student_id)
         enrollment = student_services.enroll_face(
@@ -138,7 +147,11 @@ class StudentFaceThumbnailView(APIView):
 
 
 class IdentifyView(APIView):
-    @extend_schema(summary="Every face in the image → the best matching students, or unknown")
+    @extend_schema(
+        request={MULTIPART: ImageUpload, JSON: ImageUpload},
+        responses=IdentifyDoc,
+        summary="Every face in the image → the best matching students, or unknown",
+    )
     def post(self, request: Request) -> Response:
         image = image_from_request(request)
         recognitions = recognise(school=request.school, faces=detect_and_embed(image))
@@ -177,7 +190,11 @@ class SessionDetailView(APIView):
 
 
 class SessionPhotoView(APIView):
-    @extend_schema(summary="Mark present every enrolled student recognised in a (group) photo")
+    @extend_schema(
+        request={MULTIPART: ImageUpload, JSON: ImageUpload},
+        responses=PhotoMarkingDoc,
+        summary="Mark present every enrolled student recognised in a (group) photo",
+    )
     def post(self, request: Request, session_id: int) -> Response:
         session = selectors.session(school=request.school, session_id=session_id)
         image = image_from_request(request)
@@ -185,7 +202,11 @@ class SessionPhotoView(APIView):
 
 
 class SessionCheckInView(APIView):
-    @extend_schema(summary="One live face at a kiosk: liveness, identify, mark")
+    @extend_schema(
+        request={MULTIPART: ImageUpload, JSON: ImageUpload},
+        responses={200: CheckInDoc, 422: ErrorDoc},
+        summary="One live face at a kiosk: liveness, identify, mark",
+    )
     def post(self, request: Request, session_id: int) -> Response:
         session = selectors.session(school=request.school, session_id=session_id)
         image = image_from_request(request)
@@ -246,7 +267,11 @@ class AttendanceEvidenceView(APIView):
 
 
 class SessionVideosView(APIView):
-    @extend_schema(summary="Attendance from a classroom video, on the worker", responses={202: None})
+    @extend_schema(
+        request={MULTIPART: VideoUpload},
+        responses={202: JobDoc, 400: ErrorDoc, 413: ErrorDoc},
+        summary="Attendance from a classroom video, on the worker",
+    )
     def post(self, request: Request, session_id: int) -> Response:
         session = selectors.session(school=request.school, session_id=session_id)
         params = validated(VideoParams, {k: v for k, v in request.data.items() if isinstance(v, str)})
@@ -261,7 +286,7 @@ class SessionVideosView(APIView):
 
 
 class SessionVideoDetailView(APIView):
-    @extend_schema(summary="A video job: progress 0–100 and the result")
+    @extend_schema(responses=JobDoc, summary="A video job: progress 0–100 and the result")
     def get(self, request: Request, session_id: int, job_id: str) -> Response:
         session = selectors.session(school=request.school, session_id=session_id)
         return job_response(request, selectors.video_job(school=request.school, session=session, job_id=job_id))

@@ -131,6 +131,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-hosted face API for schools: analysis, enrolment, identification and attendance.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,  # request bodies get their own components: file fields show as binary
+    "ENUM_NAME_OVERRIDES": {
+        "AttendanceStatusEnum": "attendance.models.AttendanceRecord.Status",
+        "JobStatusEnum": "faceapi.jobs.JobStatus",
+    },
     # Swagger UI served from our own static files: there is no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

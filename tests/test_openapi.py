@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.urls import URLPattern
 
 from analysis import urls as analysis_urls
@@ -55,3 +56,8 @@ def test_swagger_ui_is_html(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger-ui" in response.content
+
+
+def test_the_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert "/api/v1/students/{student_id}/faces" in (tmp_path / "schema.yml").read_text()
