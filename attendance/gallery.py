@@ -6,6 +6,7 @@ A gallery never mixes schools: the cache is keyed by school id, and it is built 
 import threading
 
 import numpy as np
+from django.conf import settings
 
 from attendance.models import FaceEnrollment, School
 from ml_models.embedding import EMBEDDING_DIM
@@ -23,7 +24,7 @@ def build_gallery(school: School) -> Gallery:
     rows = FaceEnrollment.objects.for_school(school).filter(student__active=True).values_list("student_id", "embedding")
     labels = [student_id for student_id, _ in rows]
     vectors = np.stack([embedding_from_bytes(blob) for _, blob in rows]) if labels else None
-    return Gallery(labels, vectors)
+    return Gallery(labels, vectors, ann_threshold=settings.FACEAPI_GALLERY_ANN_THRESHOLD)
 
 
 def gallery_for(school: School) -> Gallery:

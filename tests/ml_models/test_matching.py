@@ -54,3 +54,25 @@ def test_add_and_remove():
 def test_labels_must_match_embeddings():
     with pytest.raises(ValueError, match="one label per embedding"):
         Gallery(["a"], random_unit(2))
+
+
+def clustered_gallery(people: int, faces_each: int, seed: int = 0) -> tuple[list[int], np.ndarray]:
+    """Face-like data: each person's embeddings close together, people far apart."""
+    rng = np.random.default_rng(seed)
+    centres = random_unit(people, seed)
+    vectors = np.repeat(centres, faces_each, axis=0) + rng.normal(scale=0.02, size=(people * faces_each, 512))
+    return [p for p in range(people) for _ in range(faces_each)], l2_normalize(vectors)
+
+
+def test_the_ann_index_agrees_with_exact_search():
+    labels, vectors = clustered_gallery(2000, 3)
+    exact = Gallery(labels, vectors)
+    approximate = Gallery(labels, vectors, ann_threshold=1000)
+    assert approximate.uses_ann
+    assert not exact.uses_ann
+    queries = l2_normalize(vectors[::7] + np.random.default_rng(2).normal(scale=0.02, size=vectors[::7].shape))
+    pairs = zip(approximate.search(queries, k=2), exact.search(queries, k=2), strict=True)
+    agree = [a[0].label == e[0].label for a, e in pairs]
+    assert np.mean(agree) >= 0.99
+    match = approximate.nearest(queries[0])
+    assert match.similarity == pytest.approx(exact.nearest(queries[0]).similarity, abs=1e-5)  # re-scored exactly
