@@ -39,7 +39,7 @@ class Gallery:
         embeddings: Embeddings | None = None,
         *,
         ann_threshold: int | None = None,
-        ann_settings: HnswSettings = HnswSettings(),
+        ann_settings: HnswSettings | None = None,
     ) -> None:
         self._labels: list[Hashable] = list(labels)
         matrix = embeddings if embeddings is not None else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
@@ -47,7 +47,7 @@ class Gallery:
             raise ValueError("one label per embedding")
         self._matrix = l2_normalize(matrix) if len(matrix) else matrix.astype(np.float32)
         self._ann_threshold = ann_threshold
-        self._ann_settings = ann_settings
+        self._ann_settings = ann_settings or HnswSettings()
         self._ann: HnswIndex | None = None
 
     def __len__(self) -> int:
