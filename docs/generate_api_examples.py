@@ -206,6 +206,137 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST",
+        "/api/v1/students",
+        "Add a student: the school's own `external_id` (unique in the school), `name`, `group` (class).",
+        [
+            Example(
+                json={"external_id": "S-1001", "name": "Barack Obama", "group": "7B"},
+                status=201,
+                save={"obama_id": "id"},
+            ),
+            Example(
+                "a second student",
+                json={"external_id": "S-1002", "name": "Joe Biden", "group": "7B"},
+                status=201,
+                save={"biden_id": "id"},
+            ),
+        ],
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/students",
+        "The school's students, paged (`limit`, `offset`), filtered by `search` (name or external id) and `group`.",
+        [Example(query={"group": "7B"})],
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/students/{obama_id}/faces",
+        "Enrol one face of the student. Refused: `409 duplicate_face` when the face is already another student's, "
+        "`422 low_quality_face` (with `details.reason`: too_small, blurred, profile), `422 many_faces`, "
+        "`422 no_face`, `409 face_limit_reached`. Only the embedding and a 96×96 thumbnail are kept.",
+        [Example(files=[("image", "obama.jpg")], status=201)],
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/students/{biden_id}/faces",
+        "The same face under another student is refused, naming the student it belongs to.",
+        [Example(files=[("image", "obama2.jpg")], status=409)],
+        heading="Error: duplicate face",
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/identify",
+        "Every face of the image with its best matching students (`candidates`), or `student: null` when nobody "
+        "of the school is similar enough.",
+        [Example(files=[("image", "obama2.jpg")])],
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/sessions",
+        "A class session: `course`, `room`, `group`, `starts_at`, `ends_at` (ISO 8601).",
+        [
+            Example(
+                json={
+                    "course": "Civics",
+                    "room": "B12",
+                    "group": "7B",
+                    "starts_at": "2026-11-26T09:00:00Z",
+                    "ends_at": "2026-11-26T10:00:00Z",
+                },
+                status=201,
+                save={"session_id": "id"},
+            )
+        ],
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/sessions/{session_id}/photos",
+        "Mark present every enrolled student recognised in a (group) photo; faces of nobody enrolled come back "
+        "under `unknown` with their boxes.",
+        [Example(files=[("image", "two_people.jpg")])],
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/sessions/{session_id}/check-in",
+        "A kiosk or webcam check-in: exactly one face; liveness first (`422 spoof_detected`), then identify and "
+        "mark (`422 not_recognised` for a stranger). After the grace period the status is `late`.",
+        [Example(files=[("image", "obama2.jpg")])],
+    ),
+    Endpoint(
+        "PATCH",
+        "/api/v1/sessions/{session_id}/attendance/{biden_id}",
+        "A teacher's correction (`present`, `late`, `absent`, `excused`); it is audited and recognition never "
+        "overrules it.",
+        [Example(json={"status": "excused"})],
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/sessions/{session_id}/attendance",
+        "Who was present: status, first seen, confidence, source (photo, check-in, video, manual) and the "
+        "evidence thumbnail's URL.",
+        [Example()],
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/sessions/{session_id}/attendance.csv",
+        "The same as CSV for a spreadsheet (`Content-Disposition: attachment`).",
+        [Example(headers=("Content-Disposition",))],
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/sessions/{session_id}/videos",
+        "Attendance from a classroom video on the worker (MP4, MOV, AVI, WebM): frames sampled at `sample_fps`, "
+        "faces tracked, each track identified by a vote over its frames. `202` with the job.",
+        [
+            Example(
+                files=[("video", "short_hamilton_clip.mp4")],
+                status=202,
+                headers=("Location",),
+                save={"video_job_id": "id"},
+            )
+        ],
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/sessions/{session_id}/videos/{video_job_id}",
+        "The video job: progress 0–100, then who was present (first seen, confidence), every track and the "
+        "per-stage timings. Each present student's record gets an engagement timeline.",
+        [Example("once finished", until=job_finished)],
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/audit",
+        "The audit log: enrolments, deletions and corrections, who and when (newest first, paged).",
+        [Example()],
+    ),
+    Endpoint(
+        "DELETE",
+        "/api/v1/students/{biden_id}",
+        "Delete a student: every embedding, thumbnail and attendance evidence of them is erased.",
+        [Example(status=204)],
+    ),
+    Endpoint(
+        "POST",
         "/api/v1/verify",
         "An image without a face is `422 no_face`; `details.image` names which one.",
         [Example(files=[("image1", "obama.jpg"), ("image2", "noface_rocket.jpg")], status=422)],
@@ -318,7 +449,11 @@ def stop(serve: subprocess.Popen, log: Path, grace_s: float = 10) -> None:
 
 # --- sending the examples ---
 def photo_path(name: str, workdir: Path) -> Path:
-    return workdir / name if (workdir / name).exists() else PHOTOS / name
+    """A file made by the run, a shared video, or a shared photo."""
+    for candidate in (workdir / name, PHOTOS.parent / "videos" / name):
+        if candidate.exists():
+            return candidate
+    return PHOTOS / name
 
 
 def post_photo(base: str, api_key: str, path: str, photo: str) -> dict[str, Any]:
@@ -386,7 +521,8 @@ def run_example(
     if response.status_code != example.status:
         raise RuntimeError(f"{endpoint.method} {path}: expected {example.status}, got {response.status_code}: "
                            f"{response.text[:500]}")  # fmt: skip
-    body = response.json() if response.content else None
+    is_json = response.headers.get("Content-Type", "").startswith("application/json")
+    body = (response.json() if is_json else response.text) if response.content else None
     saved.update({name: str(body[key]) for name, key in example.save.items()})
     headers = {name: response.headers[name] for name in example.headers}
     return Captured(example, endpoint.method, path, response.status_code, headers, body)
@@ -554,6 +690,8 @@ def response_block(captured: Captured, base: str) -> list[str]:
     headers = "".join(f" · `{name}: {value.replace(base, SHOWN_BASE)}`" for name, value in captured.headers.items())
     if captured.body is None:
         return [f"Response `{status}`{headers}, no body."]
+    if isinstance(captured.body, str):  # CSV and other text downloads
+        return [f"Response `{status}`{headers}:", "", "```text", captured.body.strip(), "```"]
     return [f"Response `{status}`{headers}:", "", "```json", pretty(captured.body, base), "```"]
 
 
