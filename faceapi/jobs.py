@@ -1,8 +1,10 @@
 """What every background job shares (analysis jobs, video jobs): a tenant row with status, progress, a result or
 a stable error code, an expiry, and an optional signed callback."""
 
+import logging
 import shutil
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,8 @@ from ml_models.errors import FaceApiInputError
 
 if TYPE_CHECKING:
     from attendance.models import School
+
+logger = logging.getLogger(__name__)
 
 
 class JobStatus(models.TextChoices):
@@ -126,6 +130,16 @@ def job_model(label: str) -> type[Job]:
     if not issubclass(model, Job):
         raise LookupError(f"{label} is not a job model")
     return model
+
+
+def run_job(model: type[Job], process: Callable[..., Job], job_id: str) -> str:
+    """A task's body: ``process(job_id=...)``; a crash (a bug of ours) ends the job as ``internal_error``, logged."""
+    try:
+        return process(job_id=job_id).status
+    except Exception:
+        logger.exception("%s job %s crashed", model.kind, job_id)
+        job = model.unscoped.get(pk=job_id)
+        return finish_job(job, result=job.result, error=JobCrashed()).status
 
 
 def mark_running(job: Job) -> None:

@@ -20,6 +20,7 @@ class Sighting:
     embedding: np.ndarray
     quality: float  # higher is a better evidence frame
     emotion: str | None = None
+    is_real: bool | None = None  # the liveness head's verdict, where it runs
 
 
 @dataclass
@@ -30,6 +31,11 @@ class Track:
     @property
     def last(self) -> Sighting:
         return self.sightings[-1]
+
+    def looks_live(self) -> bool:
+        """Most of the sightings that have a liveness verdict are real (True when there is none)."""
+        verdicts = [s.is_real for s in self.sightings if s.is_real is not None]
+        return not verdicts or sum(verdicts) * 2 >= len(verdicts)
 
     def mean_embedding(self) -> np.ndarray:
         mean = np.mean([s.embedding for s in self.sightings], axis=0)

@@ -101,6 +101,17 @@ def api(tenant: Tenant) -> APIClient:
     return tenant.client()
 
 
+def wait_for_job(api: APIClient, url: str, timeout_s: float = 240) -> dict:
+    """Poll a job's URL until it has finished; its final JSON."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        body = api.get(url).json()
+        if body["status"] in ("succeeded", "failed"):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"job did not finish in {timeout_s} s: {body}")
+
+
 def worker_environment(queue: str) -> dict[str, str]:
     """The worker sees the test database (not the development one), the same files and test-speed retries."""
     from django.conf import settings

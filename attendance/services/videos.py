@@ -22,7 +22,7 @@ from faceapi.errors import ApiError
 from faceapi.jobs import CallbackStatus, finish_job, mark_running
 from ml_models import registry
 from ml_models.errors import FaceApiInputError, FileTooLarge
-from ml_models.heads import FaceBatch
+from ml_models.heads import FaceBatch, FaceHead
 from ml_models.matching import Match
 from ml_models.pipeline import crops_of
 from ml_models.timing import Timings
@@ -32,6 +32,7 @@ from ml_models.video import VideoFrame, probe_video, sample_frames
 logger = logging.getLogger(__name__)
 
 FRAMES_PER_BATCH = 8
+VIDEO_HEADS = ("emotion", "liveness")
 
 
 class MissingVideo(ApiError):
@@ -96,6 +97,7 @@ class VideoRun:
     matches: dict[int, list[Match | None]] = field(default_factory=lambda: defaultdict(list))  # per track
     evidence: dict[int, Evidence] = field(default_factory=dict)  # best frame per student id
     timings: Timings = field(default_factory=Timings)
+    heads: dict[str, FaceHead] = field(default_factory=dict)  # emotion and liveness, where installed
     frames: int = 0
 
 
@@ -110,9 +112,8 @@ def process_video_job(*, job_id: str) -> VideoJob:
         info = probe_video(video_path(job))
     except FaceApiInputError as error:
         return finish_job(job, result=job.result, error=error)
-    run = VideoRun()
+    run = VideoRun(heads={f: registry.head(f) for f in VIDEO_HEADS if f in registry.available_features()})
     gallery = gallery_for(school)
-    emotion = registry.head("emotion") if "emotion" in registry.available_features() else None
     expected = max(1, int(info.duration_s * job.options["sample_fps"]) + 1)
     batch: list[VideoFrame] = []
     frames = sample_frames(video_path(job), sample_fps=job.options["sample_fps"])
@@ -123,11 +124,11 @@ def process_video_job(*, job_id: str) -> VideoJob:
             break
         batch.append(frame)
         if len(batch) == FRAMES_PER_BATCH:
-            _process_batch(batch, run, gallery, school.match_threshold, emotion)
+            _process_batch(batch, run, gallery, school.match_threshold)
             batch = []
             _report_progress(job, run.frames, expected)
     if batch:
-        _process_batch(batch, run, gallery, school.match_threshold, emotion)
+        _process_batch(batch, run, gallery, school.match_threshold)
     result = _mark_tracks(job, school, session, run, info_dict=job.result.get("video", info.__dict__))
     return finish_job(job, result=result)
 
@@ -136,7 +137,15 @@ def _report_progress(job: VideoJob, done: int, expected: int) -> None:
     VideoJob.unscoped.filter(pk=job.pk).update(progress=min(99, int(100 * done / expected)))
 
 
-def _process_batch(batch: list[VideoFrame], run: VideoRun, gallery: Any, threshold: float, emotion: Any) -> None:
+def _head_results(run: VideoRun, faces: FaceBatch) -> tuple[list[str | None], list[bool | None]]:
+    """Each face's dominant emotion and liveness verdict (None where that head is not installed)."""
+    emotion, liveness = run.heads.get("emotion"), run.heads.get("liveness")
+    moods = [e["dominant"] for e in emotion.predict(faces)] if emotion else [None] * len(faces)
+    verdicts = [v["is_real"] for v in liveness.predict(faces)] if liveness else [None] * len(faces)
+    return moods, verdicts
+
+
+def _process_batch(batch: list[VideoFrame], run: VideoRun, gallery: Any, threshold: float) -> None:
     with run.timings.stage("detect"):
         detections = registry.detector().detect_batch([f.image for f in batch])
     with run.timings.stage("embed"):
@@ -150,13 +159,12 @@ def _process_batch(batch: list[VideoFrame], run: VideoRun, gallery: Any, thresho
         if not faces:
             continue
         with run.timings.stage("heads"):
-            batch_of_faces = FaceBatch(frame.image, faces, crops=frame_crops, embeddings=vectors)
-            emotions = [e["dominant"] for e in emotion.predict(batch_of_faces)] if emotion else [None] * len(faces)
+            moods, verdicts = _head_results(run, FaceBatch(frame.image, faces, crops=frame_crops, embeddings=vectors))
         with run.timings.stage("identify"):
             best = [row[0] if row else None for row in gallery.search(vectors, k=1)]
         sightings = [
-            Sighting(frame.index, frame.timestamp_s, face.box, vector, face.confidence * face.box.area, mood)
-            for face, vector, mood in zip(faces, vectors, emotions, strict=True)
+            Sighting(frame.index, frame.timestamp_s, face.box, vector, face.confidence * face.box.area, mood, real)
+            for face, vector, mood, real in zip(faces, vectors, moods, verdicts, strict=True)
         ]
         with run.timings.stage("track"):
             track_ids = run.tracker.update(sightings)
@@ -186,7 +194,7 @@ def _mark_tracks(
     ]
     by_student: dict[int, list] = defaultdict(list)
     for track, identity in identities:
-        if identity.label is not None:
+        if identity.label is not None and track.looks_live():  # a photo held up to the camera marks nobody
             by_student[identity.label].append((track, identity))
     students = {s.pk: s for s in Student.objects.for_school(school).filter(pk__in=by_student)}
     present = []
@@ -220,7 +228,8 @@ def _mark_tracks(
         "present": present,
         "tracks": [_track_summary(track, identity) for track, identity in identities],
         "unknown_tracks": sum(1 for _, identity in identities if identity.label is None),
-        "liveness": {"checked": "liveness" in registry.available_features()},
+        "spoof_tracks": sum(1 for track, _ in identities if not track.looks_live()),
+        "liveness": {"checked": "liveness" in run.heads},
         "timings_ms": run.timings.as_dict(),
         "frames_per_s": round(run.frames / elapsed, 2) if elapsed else None,
     }
@@ -236,4 +245,5 @@ def _track_summary(track: Any, identity: Any) -> dict[str, Any]:
         "frames": identity.frames,
         "first_seen_s": min(times),
         "last_seen_s": max(times),
+        "live": track.looks_live(),
     }

@@ -16,6 +16,7 @@ from ml_models.images import RGBImage
 # Feature name → module; the order is the order of keys in a face's JSON.
 HEAD_MODULES: dict[str, str] = {
     "emotion": "ml_models.heads.emotion",
+    "liveness": "ml_models.heads.liveness",
 }
 
 

@@ -4,4 +4,4 @@ Each writes its weights to ``ml_models/weights/`` and its section of ``ml_models
 ``make train`` (``python -m ml_models.training``) runs them all, in this order.
 """
 
-TRAINERS: list[str] = []
+TRAINERS: list[str] = ["ml_models.training.liveness"]

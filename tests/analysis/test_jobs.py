@@ -17,7 +17,7 @@ from django.utils import timezone
 from analysis.models import AnalysisJob
 from faceapi.tasks import purge_expired_jobs
 from tests import images
-from tests.conftest import PHOTOS
+from tests.conftest import PHOTOS, wait_for_job
 
 JOBS = "/api/v1/analysis-jobs"
 
@@ -34,16 +34,6 @@ def zip_of(entries: dict[str, bytes]) -> SimpleUploadedFile:
     return SimpleUploadedFile("batch.zip", buffer.getvalue())
 
 
-def wait_for(api, url: str, timeout_s: float = 180) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        body = api.get(url).json()
-        if body["status"] in ("succeeded", "failed"):
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"job did not finish: {body}")
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_with_a_bad_image_reports_it_and_finishes_the_rest(api, tenant, other_tenant, celery_worker_process):
@@ -58,7 +48,7 @@ def test_a_batch_with_a_bad_image_reports_it_and_finishes_the_rest(api, tenant, 
     assert created["status"] == "queued"
     assert response["Location"] == created["url"]
 
-    body = wait_for(api, created["url"])
+    body = wait_for_job(api, created["url"])
     assert body["status"] == "succeeded"
     assert body["progress"] == 100
     results = body["result"]["images"]
@@ -79,7 +69,7 @@ def test_a_zip_of_photos_runs_with_options(api, celery_worker_process):
     archive = zip_of({"class/a.jpg": (PHOTOS / "obama_small.jpg").read_bytes(), "class/b.png": b"not an image"})
     response = api.post(JOBS, {"images": [archive], "features": "emotion", "min_face_size": 40}, format="multipart")
     assert response.status_code == 202
-    body = wait_for(api, response.json()["url"])
+    body = wait_for_job(api, response.json()["url"])
     names = [r["name"] for r in body["result"]["images"]]
     assert names == ["batch.zip/class/a.jpg", "batch.zip/class/b.png"]
     assert body["result"]["images"][1]["error"]["code"] == "unsupported_media_type"
@@ -121,7 +111,7 @@ def test_callback_is_signed_retried_and_recorded(api, tenant, celery_worker_proc
     settings.FACEAPI_CALLBACK_ALLOW_PRIVATE = True  # the receiver listens on loopback
     response = api.post(JOBS, {"images": files("obama_small.jpg"), "callback_url": receiver}, format="multipart")
     url = response.json()["url"]
-    wait_for(api, url)
+    wait_for_job(api, url)
     deadline = time.monotonic() + 60
     while not Receiver.received and time.monotonic() < deadline:
         time.sleep(0.2)

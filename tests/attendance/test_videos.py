@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from attendance.models import AttendanceRecord, VideoJob
 from faceapi.celery import app
 from tests.attendance.conftest import add_session, add_student, enrol
-from tests.conftest import PHOTOS, start_worker, worker_environment
+from tests.conftest import PHOTOS, start_worker, wait_for_job, worker_environment
 
 VIDEOS = PHOTOS.parent / "videos"
 CLIP = VIDEOS / "short_hamilton_clip.mp4"
@@ -19,16 +19,6 @@ CLIP = VIDEOS / "short_hamilton_clip.mp4"
 
 def video_upload(path=CLIP) -> dict:
     return {"video": SimpleUploadedFile(path.name, path.read_bytes(), content_type="video/mp4")}
-
-
-def wait_for(api, url: str, timeout_s: float = 240) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        body = api.get(url).json()
-        if body["status"] in ("succeeded", "failed"):
-            return body
-        time.sleep(0.5)
-    raise AssertionError(f"video job did not finish: {body}")
 
 
 @pytest.fixture
@@ -46,7 +36,7 @@ def test_a_classroom_video_marks_the_enrolled_student_with_evidence(
     session = add_session(api)
     response = api.post(f"/api/v1/sessions/{session['id']}/videos", video_upload(), format="multipart")
     assert response.status_code == 202, response.content
-    job = wait_for(api, response.json()["url"])
+    job = wait_for_job(api, response.json()["url"])
     assert job["status"] == "succeeded", job
     assert job["progress"] == 100
     result = job["result"]
@@ -55,7 +45,8 @@ def test_a_classroom_video_marks_the_enrolled_student_with_evidence(
     assert {"detect", "embed", "identify", "track"} <= set(result["timings_ms"])
     identified = [t for t in result["tracks"] if t["student_id"] == lin_manuel["id"]]
     assert identified
-    assert all(t["votes"] >= 1 for t in identified)
+    assert all(t["votes"] >= 1 and t["live"] for t in identified)
+    assert result["liveness"] == {"checked": True}
 
     record = api.get(f"/api/v1/sessions/{session['id']}/attendance").json()["attendance"][0]
     assert record["student"]["id"] == lin_manuel["id"]
@@ -120,7 +111,7 @@ def test_a_worker_killed_mid_job_is_finished_exactly_once_by_the_next(api, lin_m
             os.killpg(first.pid, signal.SIGKILL)
     second = start_killable_worker(queue)
     try:
-        job = wait_for(api, url, timeout_s=300)
+        job = wait_for_job(api, url, timeout_s=300)
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=30)
