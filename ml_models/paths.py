@@ -12,3 +12,8 @@ def models_dir() -> Path:
     path = Path(os.environ.get("FACEAPI_MODELS_DIR") or PROJECT_ROOT / "var" / "models")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def shared_data_dir() -> Path:
+    """The shared real data (photos, LFW, FER2013, …): ``FACEAPI_SHARED_DATA``, default ``../shared/data``."""
+    return Path(os.environ.get("FACEAPI_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data")

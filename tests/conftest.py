@@ -14,10 +14,11 @@ from rest_framework.test import APIClient
 
 from attendance.models import School
 from attendance.services.schools import create_api_key
+from ml_models.paths import shared_data_dir
 from tests.factories import SchoolFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("FACEAPI_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
+SHARED_DATA = shared_data_dir()
 PHOTOS = SHARED_DATA / "photos"
 
 

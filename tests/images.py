@@ -1,11 +1,12 @@
 """Real image files, good and bad, generated for the tests (from shared photos where a face matters)."""
 
 import io
-from pathlib import Path
 
 from PIL import Image
 
-PHOTOS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "photos"
+from ml_models.paths import shared_data_dir
+
+PHOTOS = shared_data_dir() / "photos"
 
 
 def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
