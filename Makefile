@@ -54,6 +54,7 @@ lint: install-dev
 
 bench: prepare
 	$(PY) -m ml_models.bench
+	$(PY) manage.py bench_service
 
 eval: prepare
 	$(PY) -m ml_models.eval

@@ -31,11 +31,11 @@ from ml_models.bench_peers import measure, memory_mb, progress, repeat_ms
 from ml_models.benchmarks_doc import run_context, write_section
 from ml_models.crops import margin_crop
 from ml_models.embedding import EMBEDDING_DIM, FaceNetEmbedder, l2_normalize
-from ml_models.eval import Pairs, balanced_folds, cosine_scores, cross_validate, parse_pairs, shared_data
+from ml_models.eval import Pairs, balanced_folds, cosine_scores, cross_validate, parse_pairs
 from ml_models.faces import Box, DetectedFace
 from ml_models.images import RGBImage, decode_image
 from ml_models.matching import Gallery
-from ml_models.paths import PROJECT_ROOT
+from ml_models.paths import PROJECT_ROOT, shared_data_dir
 from ml_models.pipeline import crops_of
 
 T = TypeVar("T")
@@ -171,8 +171,7 @@ class Ours:
     metric = "cosine"
 
     def versions(self) -> dict[str, str]:
-        loaded = registry.model_versions()
-        return {key: loaded[key] for key in ("detector", "embedder")}
+        return registry.model_versions("detector", "embedder")
 
     def load(self, path: str) -> RGBImage:
         return decode_image(Path(path).read_bytes())
@@ -208,7 +207,7 @@ def timing_images(folder: Path) -> dict[str, list[str]]:
     and the group photo as it is."""
     import cv2
 
-    photos = shared_data() / "photos"
+    photos = shared_data_dir() / "photos"
     originals = {name: decode_image((photos / name).read_bytes()) for name in (*TIMING_PHOTOS, GROUP_PHOTO)}
     timing = {}
     for width, height in SIZES:
@@ -413,6 +412,7 @@ def contention_note(contention: dict[str, float]) -> str:
 def render(data: dict[str, Any]) -> str:
     context, methods, lfw_pairs = data["context"], data["methods"], data["lfw_pairs"]
     threads = os.environ.get("FACEAPI_TF_THREADS") or "TensorFlow's default"
+    models = ", ".join(data["models_loaded"].values())
     return f"""
 ## Speed, memory and peers (`make bench`)
 
@@ -435,8 +435,8 @@ group photo as it is; each method at its default settings, faces found per photo
 
 ### Memory once the models are loaded
 
-faceapi: this process after `registry.warm_up()` (every model loaded and run once); a peer: its process after
-loading its models and running them once. VmHWM is the peak so far.
+faceapi: this process after `registry.warm_up()` loaded and ran every model once ({models}); a peer: its process
+after loading its models and running them once. VmHWM is the peak so far.
 
 {memory_table(methods)}
 
@@ -466,7 +466,7 @@ def measure_all(
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         timing = timing_images(folder)
-        lfw_images = [str(shared_data() / "lfw" / path) for path in pairs.images]
+        lfw_images = [str(shared_data_dir() / "lfw" / path) for path in pairs.images]
         job = {"timing": timing, "lfw_images": lfw_images, "runs": RUNS}
         group = next(paths for label, paths in timing.items() if label.startswith(GROUP_PHOTO))
         embedding = phase("embedding", lambda: time_embedding(sample_crops(group)), contention)
@@ -486,7 +486,7 @@ def main() -> None:
     progress("loading our models (registry.warm_up)")
     registry.warm_up()
     memory = memory_mb()  # before galleries and images add to it
-    pairs = parse_pairs((shared_data() / "lfw" / "pairs_dev.txt").read_text())
+    pairs = parse_pairs((shared_data_dir() / "lfw" / "pairs_dev.txt").read_text())
     contention: dict[str, float] = {}
     measured = measure_all(pairs, memory, failures, contention)
     shipped_flip = registry.embedder().settings.flip_tta
@@ -496,6 +496,7 @@ def main() -> None:
         "context": context,
         "contention": contention,
         "flip_tta_shipped": shipped_flip,
+        "models_loaded": registry.model_versions(),
         "lfw_pairs": {"matched": int(pairs.same.sum()), "mismatched": int((~pairs.same).sum())},
         "targets": targets(measured["methods"]["faceapi"], shipped_embedding),
     }

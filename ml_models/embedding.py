@@ -1,6 +1,7 @@
 """FaceNet embeddings (InceptionResNetV1, 512-d, checkpoint 20180408-102900), batched."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -10,6 +11,8 @@ from ml_models.crops import CROP_SIZE, standardize
 
 Embeddings = NDArray[np.float32]  # N×512, unit length
 EMBEDDING_DIM = 512
+POOLED_LAYER = "AvgPool"  # the backbone's 1792-d global average pool, before the 512-d bottleneck
+POOLED_DIM = 1792
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,31 @@ class FaceNetEmbedder:
             vectors = vectors + self._predict(standardize(crops[:, :, ::-1]))
         return l2_normalize(vectors)
 
-    def _predict(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
-        return predict_in_buckets(self._model, batch, max_batch=self.settings.batch_size).astype(np.float32)
+    def embed_with_pooled(self, crops: NDArray[np.uint8]) -> tuple[Embeddings, NDArray[np.float32]]:
+        """``embed(crops)`` (the same bits) and the N×1792 pooled features, from one forward pass."""
+        if len(crops) == 0:
+            return np.zeros((0, EMBEDDING_DIM), np.float32), np.zeros((0, POOLED_DIM), np.float32)
+        if crops.shape[1:] != (CROP_SIZE, CROP_SIZE, 3):
+            raise ValueError(f"expected N×{CROP_SIZE}×{CROP_SIZE}×3 crops, got {crops.shape}")
+        both = self._predict(standardize(crops), self._with_pooled)
+        if self.settings.flip_tta:
+            both = both + self._predict(standardize(crops[:, :, ::-1]), self._with_pooled)
+            both[:, EMBEDDING_DIM:] /= 2
+        return l2_normalize(both[:, :EMBEDDING_DIM]), both[:, EMBEDDING_DIM:]
+
+    @cached_property
+    def _with_pooled(self) -> object:
+        """The same Keras network (shared weights) with output [embedding | pooled layer]: N×(512 + 1792)."""
+        import keras
+
+        model = self._model
+        return keras.Model(
+            model.inputs, keras.layers.Concatenate()([model.outputs[0], model.get_layer(POOLED_LAYER).output])
+        )
+
+    def _predict(self, batch: NDArray[np.float32], model: object | None = None) -> NDArray[np.float32]:
+        return predict_in_buckets(model or self._model, batch, max_batch=self.settings.batch_size).astype(np.float32)
 
     def warm_up(self) -> None:
-        warm_up_buckets(
-            self._model, np.zeros((CROP_SIZE, CROP_SIZE, 3), np.float32), max_batch=self.settings.batch_size
-        )
+        for model in (self._model, self._with_pooled):
+            warm_up_buckets(model, np.zeros((CROP_SIZE, CROP_SIZE, 3), np.float32), max_batch=self.settings.batch_size)

@@ -16,12 +16,15 @@ from ml_models.images import RGBImage
 # Feature name → module; the order is the order of keys in a face's JSON.
 HEAD_MODULES: dict[str, str] = {
     "emotion": "ml_models.heads.emotion",
+    "attributes": "ml_models.heads.attributes",
+    "mask": "ml_models.heads.mask",
+    "age_gender": "ml_models.heads.age_gender",
     "liveness": "ml_models.heads.liveness",
 }
 
 
 class FaceBatch:
-    """All faces of one image, with what several heads share computed once: crops and FaceNet embeddings."""
+    """All faces of one image, with what several heads share computed once: crops and FaceNet outputs."""
 
     def __init__(
         self,
@@ -52,9 +55,19 @@ class FaceBatch:
     @cached_property
     def embeddings(self) -> np.ndarray:
         """N×512 unit FaceNet embeddings: the backbone runs once per face whatever the number of heads using it."""
+        return self._backbone[0]
+
+    @cached_property
+    def pooled(self) -> np.ndarray:
+        """N×1792 FaceNet features before the bottleneck, from the same backbone pass as ``embeddings`` (a caller
+        that passed ``embeddings`` in gets a second pass here: callers serving pooled heads should not pass them)."""
+        return self._backbone[1]
+
+    @cached_property
+    def _backbone(self) -> tuple[np.ndarray, np.ndarray]:
         from ml_models import registry
 
-        return registry.embedder().embed(self.crops)
+        return registry.embedder().embed_with_pooled(self.crops)
 
 
 class FaceHead(Protocol):

@@ -4,4 +4,9 @@ Each writes its weights to ``ml_models/weights/`` and its section of ``ml_models
 ``make train`` (``python -m ml_models.training``) runs them all, in this order.
 """
 
-TRAINERS: list[str] = ["ml_models.training.liveness"]
+TRAINERS: list[str] = [
+    "ml_models.training.liveness",
+    "ml_models.training.attributes",
+    "ml_models.training.mask",
+    "ml_models.training.age_gender",
+]
