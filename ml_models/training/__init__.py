@@ -9,4 +9,5 @@ TRAINERS: list[str] = [
     "ml_models.training.attributes",
     "ml_models.training.mask",
     "ml_models.training.age_gender",
+    "ml_models.training.emotion",
 ]
