@@ -13,7 +13,7 @@ import numpy as np
 class HnswSettings:
     neighbours: int = 32  # graph degree (M)
     ef_construction: int = 100
-    ef_search: int = 128
+    ef_search: int = 256  # 128 gave recall 0.998 at 20 k random vectors, 256 gave 1.000
 
 
 class HnswIndex:

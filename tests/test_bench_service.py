@@ -70,10 +70,10 @@ def test_power_law_fits_two_points_and_extends_them():
 def test_recall_by_band_splits_the_queries_by_similarity_to_their_source():
     agree = np.array([False, True, True, True, False, True])
     similarity = np.array([0.55, 0.58, 0.65, 0.72, 0.75, 0.9])
-    assert recall_by_band(agree, similarity) == {
-        "< 0.6": {"recall": 0.5, "queries": 2},
-        "0.6–0.7": {"recall": 1.0, "queries": 1},
-        "0.7–0.8": {"recall": 0.5, "queries": 2},
-        "≥ 0.8": {"recall": 1.0, "queries": 1},
-    }
-    assert list(recall_by_band(np.array([True]), np.array([0.9]))) == ["≥ 0.8"]  # empty bands are left out
+    assert recall_by_band(agree, similarity) == [
+        {"band": "< 0.6", "recall": 0.5, "queries": 2},
+        {"band": "0.6–0.7", "recall": 1.0, "queries": 1},
+        {"band": "0.7–0.8", "recall": 0.5, "queries": 2},
+        {"band": "≥ 0.8", "recall": 1.0, "queries": 1},
+    ]
+    assert [found["band"] for found in recall_by_band(np.array([True]), np.array([0.9]))] == ["≥ 0.8"]  # no empty
