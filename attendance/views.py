@@ -46,6 +46,13 @@ class Pagination(LimitOffsetPagination):
     max_limit = 500
 
 
+def paginated(request: Request, view: APIView, rows: Any, serializer_class: type) -> Response:
+    """One page of ``rows`` (``limit``/``offset``) with ``count``, ``next`` and ``previous``."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
 def validated(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -81,9 +88,7 @@ class StudentsView(APIView):
             search=request.query_params.get("search", ""),
             group=request.query_params.get("group", ""),
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(StudentSerializer(page, many=True).data)
+        return paginated(request, self, rows, StudentSerializer)
 
     @extend_schema(request=StudentSerializer, responses={201: StudentSerializer}, summary="Add a student")
     def post(self, request: Request) -> Response:
@@ -162,9 +167,7 @@ class SessionsView(APIView):
     @extend_schema(responses=SessionSerializer(many=True))
     def get(self, request: Request) -> Response:
         rows = selectors.sessions(school=request.school, group=request.query_params.get("group", ""))
-        paginator = Pagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(SessionSerializer(page, many=True).data)
+        return paginated(request, self, rows, SessionSerializer)
 
     @extend_schema(request=SessionSerializer, responses={201: SessionSerializer})
     def post(self, request: Request) -> Response:
@@ -295,6 +298,4 @@ class SessionVideoDetailView(APIView):
 class AuditView(APIView):
     @extend_schema(responses=AuditEventSerializer(many=True), summary="The audit log (newest first, paged)")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.audit_events(school=request.school), request, view=self)
-        return paginator.get_paginated_response(AuditEventSerializer(page, many=True).data)
+        return paginated(request, self, selectors.audit_events(school=request.school), AuditEventSerializer)

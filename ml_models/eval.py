@@ -9,12 +9,10 @@ by cosine similarity: 10-fold cross-validated accuracy (threshold of best accura
 more than ``MIN_GAIN`` and more than two standard errors of the per-fold gains. Results go to docs/BENCHMARKS.md.
 """
 
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,7 +25,7 @@ from ml_models.embedding import EmbedderSettings, Embeddings, FaceNetEmbedder, l
 from ml_models.faces import LANDMARK_NAMES, Box, DetectedFace
 from ml_models.images import RGBImage, decode_image
 from ml_models.matching import VERIFY_THRESHOLD
-from ml_models.paths import PROJECT_ROOT
+from ml_models.paths import shared_data_dir
 from ml_models.prepare import prepared_file
 
 N_FOLDS = 10
@@ -41,10 +39,6 @@ SPEED_FACES = 128
 Scores = NDArray[np.float64]
 Labels = NDArray[np.bool_]
 ScoreFn = Callable[[Labels], Scores]  # mask of the training pairs → the score of every pair
-
-
-def shared_data() -> Path:
-    return Path(os.environ.get("FACEAPI_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data")
 
 
 # --- pairs and folds -------------------------------------------------------------------------------------------
@@ -567,7 +561,7 @@ Run: {context["date"]}, commit `{context["commit"]}`, {context["machine"]}; {dat
 
 def main() -> None:
     started = time.perf_counter()
-    root = shared_data() / "lfw"
+    root = shared_data_dir() / "lfw"
     pairs = parse_pairs((root / "pairs_dev.txt").read_text())
     print(f"Reading {len(pairs.images)} images from {root}", flush=True)
     images = [decode_image((root / name).read_bytes()) for name in pairs.images]

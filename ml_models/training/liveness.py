@@ -26,12 +26,11 @@ import numpy as np
 
 from ml_models import registry
 from ml_models.benchmarks_doc import run_context, write_section
-from ml_models.eval import shared_data
 from ml_models.faces import Box, DetectedFace
 from ml_models.heads.liveness import NETWORKS, REAL_CLASS, THRESHOLD, MiniFasNetHead, liveness_crops, load
 from ml_models.images import RGBImage, decode_image
 from ml_models.model_info import sha256_file
-from ml_models.paths import PROJECT_ROOT, WEIGHTS_DIR
+from ml_models.paths import PROJECT_ROOT, WEIGHTS_DIR, shared_data_dir
 
 TORCH_VENV_DEFAULT = Path("/tmp/faceapi-torch-venv")
 TORCH_PACKAGES = ("torch==2.13.0", "onnx==1.23.2", "numpy==2.4.6")  # torch 2.13.0: the CPU build on this disk
@@ -47,11 +46,11 @@ WORST_SHOWN = 3
 
 
 def minifasnet_dir() -> Path:
-    return shared_data() / "antispoof" / "minifasnet"
+    return shared_data_dir() / "antispoof" / "minifasnet"
 
 
 def nuaa_dir() -> Path:
-    return shared_data() / "antispoof" / "nuaa"
+    return shared_data_dir() / "antispoof" / "nuaa"
 
 
 def read_image(path: Path) -> RGBImage:
@@ -210,7 +209,7 @@ def evaluate(head: MiniFasNetHead) -> dict[str, Any]:
 
 def score_photos(head: MiniFasNetHead) -> dict[str, Any]:
     """Every face of the real-people photos in photos/ (web and press photos): which the head would refuse."""
-    photos = shared_data() / "photos"
+    photos = shared_data_dir() / "photos"
     faces, refused = 0, []
     for row in csv.DictReader((photos / "manifest.csv").open()):
         image = read_image(photos / row["file"])
