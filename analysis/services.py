@@ -13,7 +13,7 @@ from attendance.models import School
 from faceapi.callbacks import validate_callback_url
 from faceapi.errors import ApiError
 from faceapi.image_input import image_limits
-from faceapi.jobs import CallbackStatus, finish_job, mark_running
+from faceapi.jobs import CallbackStatus, finish_job, heartbeat, mark_running
 from ml_models import registry
 from ml_models.analysis import analyze_image, embed_image, parse_features, verify_images
 from ml_models.errors import FaceApiInputError, NoFace
@@ -104,22 +104,21 @@ def create_analysis_job(
     if callback_url:
         validate_callback_url(callback_url)
     files = expand_uploads(uploads)
-    with transaction.atomic():
-        job = AnalysisJob.unscoped.create(
-            school=school,
-            options=options.as_dict(),
-            callback_url=callback_url,
-            callback_status=CallbackStatus.PENDING if callback_url else CallbackStatus.NONE,
-        )
-        job.input_dir.mkdir(parents=True, exist_ok=True)
-        inputs = []
+    job = AnalysisJob(
+        school=school,
+        options=options.as_dict(),
+        callback_url=callback_url,
+        callback_status=CallbackStatus.PENDING if callback_url else CallbackStatus.NONE,
+    )
+    with job.storing_inputs() as folder:
         for index, (name, data) in enumerate(files):
             stored = f"{index:05d}"
-            (job.input_dir / stored).write_bytes(data)
-            inputs.append({"name": name, "file": stored})
-        job.inputs = inputs
-        job.save(update_fields=["inputs"])
-        transaction.on_commit(lambda: run_analysis_job.delay(str(job.id)))
+            (folder / stored).write_bytes(data)
+            job.inputs.append({"name": name, "file": stored})
+        with transaction.atomic():
+            job.save()
+            # robust: with the broker down the job stays queued, and the stale-job reaper queues it again
+            transaction.on_commit(lambda: run_analysis_job.delay(str(job.id)), robust=True)
     return job
 
 
@@ -145,8 +144,7 @@ def process_analysis_job(*, job_id: str) -> AnalysisJob:
     done: list[dict[str, Any]] = list(job.result.get("images", []))
     for item in job.inputs[len(done) :]:
         done.append(_analyse_one(job, item, options))
-        progress = int(100 * len(done) / len(job.inputs))
-        AnalysisJob.unscoped.filter(pk=job.pk).update(result={"images": done}, progress=min(progress, 99))
+        heartbeat(job, result={"images": done}, progress=min(99, int(100 * len(done) / len(job.inputs))))
     return finish_job(job, result=_summary(done))
 
 

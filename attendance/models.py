@@ -170,6 +170,7 @@ class VideoJob(Job):
     """A classroom video turned into attendance on the worker."""
 
     kind = "video"
+    task_name = "attendance.run_video_job"
 
     session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="+")
     options = models.JSONField(default=dict, blank=True)  # sample_fps

@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -48,6 +49,10 @@ DRF_ERROR_CODES: dict[type[drf.APIException], str] = {
 }
 
 
+# A database that cannot be reached (or dropped the connection): the client may retry; nothing of ours is broken.
+SERVICE_UNAVAILABLE = ("service_unavailable", "The service is temporarily unavailable; try again shortly.")
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
@@ -89,6 +94,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code, message, details, status = "file_too_large", "The request body is too large.", {}, 413
     elif isinstance(exc, SuspiciousOperation):
         code, message, details, status = "bad_request", "The request was refused.", {}, 400
+    elif isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("Database unavailable: %s", exc)
+        code, message, details, status = (*SERVICE_UNAVAILABLE, {}, 503)
     elif isinstance(exc, drf.APIException):
         (code, message, details), status = _drf_error(exc), exc.status_code
         if auth_header := getattr(exc, "auth_header", None):

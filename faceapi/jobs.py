@@ -1,10 +1,12 @@
 """What every background job shares (analysis jobs, video jobs): a tenant row with status, progress, a result or
 a stable error code, an expiry, and an optional signed callback."""
 
+import errno
 import logging
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,7 @@ class JobStatus(models.TextChoices):
 
 
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class CallbackStatus(models.TextChoices):
@@ -47,12 +50,23 @@ class JobCrashed(ApiError):
     default_message = "The job failed on our side; the error was logged."
 
 
+class StorageFull(ApiError):
+    code = "storage_full"
+    status = 507
+    default_message = "The server has no room left to store the upload; try again later."
+
+
+class JobSuperseded(Exception):
+    """This run no longer owns its job: the job was finished by another run, failed as stalled or re-queued."""
+
+
 def default_expiry() -> Any:
     return timezone.now() + timedelta(hours=settings.FACEAPI_JOB_RETENTION_HOURS)
 
 
 class Job(TenantModel):
     kind = "job"  # each concrete job names its kind, e.g. "analysis", "video"
+    task_name = ""  # and the Celery task that runs it (by the job's id), e.g. "analysis.run_job"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -62,6 +76,9 @@ class Job(TenantModel):
     error_message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The running task's last sign of life (its start and each progress report); see faceapi.reaper.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)  # 1 + the times the reaper re-queued it
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(default=default_expiry)
     callback_url = models.URLField(max_length=500, blank=True)
@@ -84,6 +101,19 @@ class Job(TenantModel):
 
     def discard_inputs(self) -> None:
         shutil.rmtree(self.input_dir, ignore_errors=True)
+
+    @contextmanager
+    def storing_inputs(self) -> Iterator[Path]:
+        """The folder to write the inputs into; if anything in the block fails, none of them is left behind, and a
+        full disk is a 507 ``storage_full`` instead of a crash."""
+        try:
+            self.input_dir.mkdir(parents=True, exist_ok=True)
+            yield self.input_dir
+        except BaseException as error:
+            self.discard_inputs()
+            if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StorageFull() from error
+            raise
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         self.discard_inputs()
@@ -125,6 +155,12 @@ def find_job(*, school: "School", job_id: uuid.UUID) -> Job | None:
     return None
 
 
+def recent_jobs(*, school: "School", limit: int = 50) -> list[Job]:
+    """The school's newest jobs of every kind, newest first."""
+    rows = [job for model in job_models() for job in model.objects.for_school(school).order_by("-created_at")[:limit]]
+    return sorted(rows, key=lambda job: job.created_at, reverse=True)[:limit]
+
+
 def job_model(label: str) -> type[Job]:
     model = apps.get_model(label)
     if not issubclass(model, Job):
@@ -136,6 +172,9 @@ def run_job(model: type[Job], process: Callable[..., Job], job_id: str) -> str:
     """A task's body: ``process(job_id=...)``; a crash (a bug of ours) ends the job as ``internal_error``, logged."""
     try:
         return process(job_id=job_id).status
+    except JobSuperseded:
+        logger.info("%s job %s was taken from this run (finished, failed as stalled or re-queued)", model.kind, job_id)
+        return model.unscoped.get(pk=job_id).status
     except Exception:
         logger.exception("%s job %s crashed", model.kind, job_id)
         job = model.unscoped.get(pk=job_id)
@@ -143,19 +182,44 @@ def run_job(model: type[Job], process: Callable[..., Job], job_id: str) -> str:
 
 
 def mark_running(job: Job) -> None:
-    type(job).unscoped.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=job.started_at or timezone.now())
+    """The run starts (or starts again): status, start time and a first heartbeat."""
+    now = timezone.now()
+    job.started_at = job.started_at or now
+    if (
+        not type(job)
+        .unscoped.filter(pk=job.pk, status__in=UNFINISHED)
+        .update(status=JobStatus.RUNNING, started_at=job.started_at, heartbeat_at=now)
+    ):
+        raise JobSuperseded()
+    job.status, job.heartbeat_at = JobStatus.RUNNING, now
+
+
+def heartbeat(job: Job, **fields: Any) -> None:
+    """Report progress (``fields``, e.g. ``progress``) and that the run is alive; raises ``JobSuperseded`` when the job
+    is no longer this run's to work on, so that the run stops at once."""
+    if not type(job).unscoped.filter(pk=job.pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now(), **fields):
+        raise JobSuperseded()
 
 
 def finish_job(job: Job, *, result: dict[str, Any], error: ApiError | FaceApiInputError | None = None) -> Job:
-    """Record the outcome, drop the stored inputs and send the callback (once the row is committed)."""
+    """Record the outcome, drop the stored inputs and send the callback (once the row is committed). A job is finished
+    once: when another run (or the reaper) finished it first, this outcome is dropped and the stored one returned."""
     from faceapi.tasks import deliver_callback
 
-    job.result = result
-    job.status = JobStatus.FAILED if error else JobStatus.SUCCEEDED
-    job.error_code, job.error_message = (error.code, error.message) if error else ("", "")
-    job.progress = 100
-    job.finished_at = timezone.now()
-    job.save(update_fields=["result", "status", "error_code", "error_message", "progress", "finished_at"])
+    outcome = {
+        "result": result,
+        "status": JobStatus.FAILED if error else JobStatus.SUCCEEDED,
+        "error_code": error.code if error else "",
+        "error_message": error.message if error else "",
+        "progress": 100,
+        "finished_at": timezone.now(),
+    }
+    model = type(job)
+    if not model.unscoped.filter(pk=job.pk, status__in=UNFINISHED).update(**outcome):
+        logger.info("%s job %s was already finished; this outcome is dropped", job.kind, job.pk)
+        return model.unscoped.get(pk=job.pk)
+    for name, value in outcome.items():
+        setattr(job, name, value)
     job.discard_inputs()
     if job.callback_url:
         transaction.on_commit(lambda: deliver_callback.delay(job._meta.label, str(job.id)))

@@ -180,6 +180,11 @@ FACEAPI_GALLERY_ANN_THRESHOLD = env_int("FACEAPI_GALLERY_ANN_THRESHOLD", 250_000
 FACEAPI_WARM_UP_MODELS = env_bool("FACEAPI_WARM_UP_MODELS", True)
 FACEAPI_JOB_MAX_IMAGES = env_int("FACEAPI_JOB_MAX_IMAGES", 500)
 FACEAPI_JOB_RETENTION_HOURS = env_int("FACEAPI_JOB_RETENTION_HOURS", 72)
+# A queued or running job without a heartbeat (start, progress report) for this long is queued again, up to
+# FACEAPI_JOB_MAX_ATTEMPTS in all, then failed as job_stalled (faceapi/reaper.py). Progress comes every image or 8
+# video frames, seconds apart: 5 min leaves room for a busy machine and the first model load.
+FACEAPI_JOB_STALE_AFTER_S = env_int("FACEAPI_JOB_STALE_AFTER_S", 300)
+FACEAPI_JOB_MAX_ATTEMPTS = env_int("FACEAPI_JOB_MAX_ATTEMPTS", 3)
 FACEAPI_ZIP_MAX_ENTRIES = env_int("FACEAPI_ZIP_MAX_ENTRIES", 1000)
 FACEAPI_ZIP_MAX_TOTAL_BYTES = env_int("FACEAPI_ZIP_MAX_TOTAL_BYTES", 512 * 1024 * 1024)
 FACEAPI_ZIP_MAX_RATIO = env_int("FACEAPI_ZIP_MAX_RATIO", 100)
@@ -189,4 +194,5 @@ FACEAPI_CALLBACK_BACKOFF_S = env_float("FACEAPI_CALLBACK_BACKOFF_S", 10.0)
 FACEAPI_CALLBACK_TIMEOUT_S = env_float("FACEAPI_CALLBACK_TIMEOUT_S", 10.0)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-jobs": {"task": "faceapi.purge_expired_jobs", "schedule": 3600.0},
+    "reap-stale-jobs": {"task": "faceapi.reap_stale_jobs", "schedule": 60.0},
 }

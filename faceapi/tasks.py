@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from faceapi.callbacks import post_signed
 from faceapi.jobs import CallbackStatus, job_model, job_models
+from faceapi.reaper import reap_stale_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +52,9 @@ def purge_expired_jobs() -> int:
             job.delete()  # Job.delete also removes the job's stored inputs
             removed += 1
     return removed
+
+
+@shared_task(name="faceapi.reap_stale_jobs")
+def reap_stale_jobs_task() -> dict[str, int]:
+    """Re-queue or fail the jobs whose worker went silent (``FACEAPI_JOB_STALE_AFTER_S``); see faceapi/reaper.py."""
+    return reap_stale_jobs().__dict__

@@ -19,7 +19,7 @@ from attendance.services.sessions import mark_present
 from attendance.thumbnails import jpeg_thumbnail
 from faceapi.callbacks import validate_callback_url
 from faceapi.errors import ApiError
-from faceapi.jobs import CallbackStatus, finish_job, mark_running
+from faceapi.jobs import CallbackStatus, finish_job, heartbeat, mark_running
 from ml_models import registry
 from ml_models.errors import FaceApiInputError, FileTooLarge
 from ml_models.heads import FaceBatch, FaceHead
@@ -61,20 +61,16 @@ def create_video_job(
         callback_url=callback_url,
         callback_status=CallbackStatus.PENDING if callback_url else CallbackStatus.NONE,
     )
-    path = video_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as stream:
-        for chunk in upload.chunks():
-            stream.write(chunk)
-    try:
-        info = probe_video(path)
-    except FaceApiInputError:
-        job.discard_inputs()
-        raise
-    job.result = {"video": info.__dict__}
-    with transaction.atomic():
-        job.save()
-        transaction.on_commit(lambda: run_video_job.delay(str(job.id)))
+    with job.storing_inputs():
+        path = video_path(job)
+        with path.open("wb") as stream:
+            for chunk in upload.chunks():
+                stream.write(chunk)
+        job.result = {"video": probe_video(path).__dict__}
+        with transaction.atomic():
+            job.save()
+            # robust: with the broker down the job stays queued, and the stale-job reaper queues it again
+            transaction.on_commit(lambda: run_video_job.delay(str(job.id)), robust=True)
     return job
 
 
@@ -134,7 +130,7 @@ def process_video_job(*, job_id: str) -> VideoJob:
 
 
 def _report_progress(job: VideoJob, done: int, expected: int) -> None:
-    VideoJob.unscoped.filter(pk=job.pk).update(progress=min(99, int(100 * done / expected)))
+    heartbeat(job, progress=min(99, int(100 * done / expected)))
 
 
 def _head_results(run: VideoRun, faces: FaceBatch) -> tuple[list[str | None], list[bool | None]]:
