@@ -1,7 +1,5 @@
 """Thin views of the attendance API: parse, call one service or selector, serialize."""
 
-import csv
-import io
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +14,7 @@ from rest_framework.views import APIView
 
 from attendance import selectors
 from attendance.authentication import actor_of
+from attendance.responses import attendance_csv, jpeg
 from attendance.serializers import (
     AttendanceSerializer,
     AuditEventSerializer,
@@ -57,12 +56,6 @@ def validated(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-def jpeg(data: bytes) -> HttpResponse:
-    response = HttpResponse(bytes(data), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"  # biometric data: never cached by proxies
-    return response
 
 
 def job_response(request: Request, job: Any, status_code: int = status.HTTP_200_OK) -> Response:
@@ -214,24 +207,6 @@ class SessionCheckInView(APIView):
         session = selectors.session(school=request.school, session_id=session_id)
         image = image_from_request(request)
         return Response(session_services.check_in(school=request.school, session=session, image=image))
-
-
-CSV_COLUMNS = ("external_id", "name", "group", "status", "first_seen", "source", "confidence")
-
-
-def attendance_csv(records: list[Any], filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for r in records:
-        first_seen = r.first_seen.isoformat() if r.first_seen else ""
-        confidence = f"{r.confidence:.4f}" if r.confidence is not None else ""
-        writer.writerow(
-            [r.student.external_id, r.student.name, r.student.group, r.status, first_seen, r.source, confidence]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class SessionAttendanceView(APIView):

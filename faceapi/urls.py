@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("attendance.urls")),
     path("api/v1/", include("analysis.urls")),
     path("admin/", admin.site.urls),
+    path("", include("attendance.dashboard.urls")),
 ]
 
 handler404 = "faceapi.views.not_found"
