@@ -16,7 +16,7 @@ from faceapi.image_input import image_limits
 from faceapi.jobs import CallbackStatus, finish_job, heartbeat, mark_running
 from ml_models import registry
 from ml_models.analysis import analyze_image, embed_image, parse_features, verify_images
-from ml_models.errors import FaceApiInputError, NoFace
+from ml_models.errors import FaceApiInputError, FileTooLarge, NoFace
 from ml_models.images import RGBImage, decode_image
 from ml_models.timing import Timings
 
@@ -86,6 +86,8 @@ def expand_uploads(uploads: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     for name, data in uploads:
         if is_zip(data):
             files.extend((f"{name}/{inner}", content) for inner, content in files_in_zip(data, zip_limits()))
+        elif len(data) > (max_bytes := image_limits().max_bytes):
+            raise FileTooLarge(name=name, size_bytes=len(data), max_bytes=max_bytes)  # refused now, not on the worker
         else:
             files.append((name, data))
     if not files:

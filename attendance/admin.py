@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from attendance.authentication import actor_of
 from attendance.models import ApiKey, Membership, School
 from attendance.services.schools import revoke_api_key
 
@@ -17,13 +18,14 @@ class SchoolAdmin(admin.ModelAdmin):
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ("prefix", "name", "school", "created_at", "last_used_at", "revoked_at")
     list_filter = ("school",)
-    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)  # not even the hash of a key is shown anywhere
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
     actions = ("revoke",)
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for api_key in queryset:
-            revoke_api_key(api_key=api_key)
+            revoke_api_key(api_key=api_key, actor=actor_of(request))
 
     def has_add_permission(self, request: object) -> bool:
         return False  # keys are created by `manage.py create_api_key` or the dashboard, which show them once

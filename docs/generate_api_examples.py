@@ -314,7 +314,8 @@ ENDPOINTS = [
     Endpoint(
         "GET",
         "/api/v1/audit",
-        "The audit log: enrolments, deletions and corrections, who and when (newest first, paged).",
+        "The audit log: enrolments, deletions, corrections, API keys created and revoked, who and when "
+        "(newest first, paged).",
         [Example()],
     ),
     Endpoint(

@@ -7,6 +7,7 @@ The embedded default is SQLite plus Celery's filesystem broker, so ``make run`` 
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from faceapi.env import env_bool, env_float, env_int, env_list, env_str, secret_key
 from ml_models.matching import VERIFY_THRESHOLD
@@ -18,6 +19,22 @@ SECRET_KEY = secret_key(VAR_DIR / "secret_key")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- HTTPS and browser hardening ---
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto: trust that header, redirect plain HTTP (except the
+# health probe, which load balancers send over plain HTTP), send cookies over HTTPS only and turn HSTS on.
+FACEAPI_BEHIND_TLS_PROXY = env_bool("FACEAPI_BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if FACEAPI_BEHIND_TLS_PROXY else None
+SECURE_SSL_REDIRECT = FACEAPI_BEHIND_TLS_PROXY
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = FACEAPI_BEHIND_TLS_PROXY
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600) if FACEAPI_BEHIND_TLS_PROXY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -105,8 +122,9 @@ LOGIN_URL = "/admin/login/"
 FACEAPI_MAX_IMAGE_BYTES = env_int("FACEAPI_MAX_IMAGE_BYTES", 15 * 1024 * 1024)
 FACEAPI_MAX_IMAGE_PIXELS = env_int("FACEAPI_MAX_IMAGE_PIXELS", 40_000_000)
 FACEAPI_MAX_REQUEST_BYTES = env_int("FACEAPI_MAX_REQUEST_BYTES", 256 * 1024 * 1024)
-# A base64 image in a JSON body is 4/3 of its bytes; leave room for the rest of the body.
-DATA_UPLOAD_MAX_MEMORY_SIZE = FACEAPI_MAX_IMAGE_BYTES * 4 // 3 + 1024 * 1024
+# A base64 image in a JSON body is 4/3 of its bytes, and verify takes two; leave room for the rest of the body.
+# Django refuses a larger JSON body (413) before reading it into memory; multipart files stream to disk instead.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * (FACEAPI_MAX_IMAGE_BYTES * 4 // 3) + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 
@@ -155,11 +173,17 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 35 * 60)
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 FACEAPI_HEALTH_BROKER_TIMEOUT = env_float("FACEAPI_HEALTH_BROKER_TIMEOUT", 2.0)
 
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "faceapi.log_format.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
@@ -185,6 +209,8 @@ FACEAPI_JOB_RETENTION_HOURS = env_int("FACEAPI_JOB_RETENTION_HOURS", 72)
 # video frames, seconds apart: 5 min leaves room for a busy machine and the first model load.
 FACEAPI_JOB_STALE_AFTER_S = env_int("FACEAPI_JOB_STALE_AFTER_S", 300)
 FACEAPI_JOB_MAX_ATTEMPTS = env_int("FACEAPI_JOB_MAX_ATTEMPTS", 3)
+# Face crops kept as attendance evidence are cleared this many days after their record was written (0 = keep them).
+FACEAPI_EVIDENCE_RETENTION_DAYS = env_int("FACEAPI_EVIDENCE_RETENTION_DAYS", 30)
 FACEAPI_ZIP_MAX_ENTRIES = env_int("FACEAPI_ZIP_MAX_ENTRIES", 1000)
 FACEAPI_ZIP_MAX_TOTAL_BYTES = env_int("FACEAPI_ZIP_MAX_TOTAL_BYTES", 512 * 1024 * 1024)
 FACEAPI_ZIP_MAX_RATIO = env_int("FACEAPI_ZIP_MAX_RATIO", 100)
@@ -195,4 +221,5 @@ FACEAPI_CALLBACK_TIMEOUT_S = env_float("FACEAPI_CALLBACK_TIMEOUT_S", 10.0)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-jobs": {"task": "faceapi.purge_expired_jobs", "schedule": 3600.0},
     "reap-stale-jobs": {"task": "faceapi.reap_stale_jobs", "schedule": 60.0},
+    "purge-expired-evidence": {"task": "attendance.purge_expired_evidence", "schedule": 3600.0},
 }

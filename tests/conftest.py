@@ -83,7 +83,7 @@ class Tenant:
 
 def make_tenant() -> Tenant:
     school = SchoolFactory()
-    _, key = create_api_key(school=school, name="test")
+    _, key = create_api_key(school=school, actor="cli:tests", name="test")
     return Tenant(school=school, key=key)
 
 

@@ -8,9 +8,11 @@ from django.utils.text import slugify
 
 from attendance.api_keys import generate_key, hash_key
 from attendance.models import ApiKey, School
+from attendance.services import audit
 from faceapi.errors import ApiError
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+CLI_ACTOR = "cli:manage.py"  # the audit actor of the management commands
 
 
 class SchoolNameInvalid(ApiError):
@@ -28,25 +30,32 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def create_api_key(*, school: School, name: str = "default") -> tuple[ApiKey, str]:
-    """A new key for ``school``: returns the row and the clear key (shown once, never stored)."""
+@transaction.atomic
+def create_api_key(*, school: School, actor: str, name: str = "default") -> tuple[ApiKey, str]:
+    """A new key for ``school`` (audited): returns the row and the clear key (shown once, never stored or logged)."""
     key, prefix = generate_key()
     api_key = ApiKey.unscoped.create(school=school, name=name, prefix=prefix, key_hash=hash_key(key))
+    audit.record(school=school, actor=actor, action="create_api_key", target=f"api-key:{prefix}", name=name)
     return api_key, key
 
 
 @transaction.atomic
-def create_school(*, name: str) -> tuple[School, str]:
+def create_school(*, name: str, actor: str) -> tuple[School, str]:
     """A school with its first admin API key; returns the school and the clear key."""
     school = School.objects.create(name=name.strip(), slug=_unique_slug(name))
-    _, key = create_api_key(school=school, name="admin")
+    _, key = create_api_key(school=school, actor=actor, name="admin")
     return school, key
 
 
-def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
-    if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
-        api_key.save(update_fields=["revoked_at"])
+def revoke_api_key(*, api_key: ApiKey, actor: str) -> ApiKey:
+    """Revoke at once (keys are looked up on every request, nothing caches them); audited, idempotent."""
+    with transaction.atomic():
+        if ApiKey.unscoped.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=timezone.now()):
+            audit.record(
+                school=api_key.school, actor=actor, action="revoke_api_key", target=f"api-key:{api_key.prefix}",
+                name=api_key.name,
+            )  # fmt: skip
+    api_key.refresh_from_db(fields=["revoked_at"])
     return api_key
 
 

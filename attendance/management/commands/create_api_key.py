@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attendance.models import School
-from attendance.services.schools import create_api_key
+from attendance.services.schools import CLI_ACTOR, create_api_key
 
 
 class Command(BaseCommand):
@@ -18,5 +18,5 @@ class Command(BaseCommand):
         school = School.objects.filter(slug=slug).first()
         if school is None:
             raise CommandError(f"No school with slug {slug!r}.")
-        _, key = create_api_key(school=school, name=name)
+        _, key = create_api_key(school=school, actor=CLI_ACTOR, name=name)
         self.stdout.write(json.dumps({"school": school.slug, "api_key": key}))

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from attendance.services.schools import SchoolNameInvalid, create_school
+from attendance.services.schools import CLI_ACTOR, SchoolNameInvalid, create_school
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, name: str, **options: Any) -> None:
         try:
-            school, key = create_school(name=name)
+            school, key = create_school(name=name, actor=CLI_ACTOR)
         except SchoolNameInvalid as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(json.dumps({"school": school.slug, "api_key": key}))

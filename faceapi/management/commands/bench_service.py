@@ -574,7 +574,7 @@ def measure_in_process() -> dict[str, Any]:
     registry.warm_up()
     photos = [str(PHOTOS / photo) for photo in PHOTOS_TIMED]
     pipeline = phase("faceapi detect + encode in process", lambda: time_pipeline(Ours(), photos, PEER_RUNS), contention)
-    school, _ = create_school(name=f"bench-service throwaway {uuid.uuid4().hex[:8]}")
+    school, _ = create_school(name=f"bench-service throwaway {uuid.uuid4().hex[:8]}", actor="cli:bench_service")
     try:
         enrolled = [enrol(school, name, photo) for name, photo in ENROLLED.items()]
         identify = phase("identify", lambda: measure_identify(school, enrolled), contention)
