@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from attendance.models import AttendanceRecord, VideoJob
 from faceapi.celery import app
+from faceapi.reaper import reap_stale_jobs
+from faceapi.tasks import ping
 from tests.attendance.conftest import add_session, add_student, enrol
 from tests.conftest import PHOTOS, start_worker, wait_for_job, worker_environment
 
@@ -89,7 +91,10 @@ def start_killable_worker(queue: str) -> subprocess.Popen:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_job_is_finished_exactly_once_by_the_next(api, lin_manuel, monkeypatch, worker_id):
+def test_a_worker_killed_mid_job_is_finished_exactly_once_by_the_next(
+    api, lin_manuel, monkeypatch, worker_id, settings
+):
+    """The dead worker's task comes twice: redelivered by the broker and re-queued by the stale-job reaper."""
     queue = f"faceapi-kill-test-{worker_id}-{os.getpid()}"
     monkeypatch.setitem(app.conf, "task_default_queue", queue)
     session = add_session(api)
@@ -109,12 +114,17 @@ def test_a_worker_killed_mid_job_is_finished_exactly_once_by_the_next(api, lin_m
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
+    settings.FACEAPI_JOB_STALE_AFTER_S = 0  # the beat task's run, without waiting minutes for it
+    assert reap_stale_jobs().requeued == 1
     second = start_killable_worker(queue)
     try:
         job = wait_for_job(api, url, timeout_s=300)
+        assert ping.delay().get(timeout=300) == "pong"  # queued behind both deliveries: the duplicate ran too
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=30)
     assert job["status"] == "succeeded"
+    assert api.get(url).json()["finished_at"] == job["finished_at"]  # finished once
+    assert VideoJob.unscoped.get().attempts == 2
     assert [p["id"] for p in job["result"]["present"]] == [lin_manuel["id"]]
     assert AttendanceRecord.unscoped.filter(session_id=session["id"]).count() == 1
