@@ -121,7 +121,7 @@ def project_pins(names: Sequence[str]) -> list[str]:
 def _pip_install(args: Sequence[str]) -> str | None:
     """None when pip succeeds, else its last error line."""
     command = [str(BENCH_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", *args]
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True)  # nosec B603  # our own argv, no shell
     if done.returncode == 0:
         return None
     lines = [line.strip() for line in done.stderr.splitlines() if line.strip() and not line.startswith("WARNING")]
@@ -132,7 +132,7 @@ def _pip_install(args: Sequence[str]) -> str | None:
 def ensure_peers() -> dict[str, str]:
     """Installs every peer into ``.bench-venv`` unless its marker says it is; returns those that failed, why."""
     if not (BENCH_VENV / "bin" / "python").exists():
-        done = subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "venv", BENCH_VENV], capture_output=True, text=True)  # nosec B603  # our own argv, no shell
         if done.returncode:
             return {peer: f"python -m venv failed: {done.stderr.strip()}" for peer in PEER_PACKAGES}
     base = project_pins(BASE_PACKAGES)
@@ -156,7 +156,8 @@ def run_peers(names: Sequence[str], job: dict[str, Any], folder: Path) -> dict[s
         return {}
     script = Path(__file__).with_name("bench_peers.py")
     job = {**job, "peers": list(names), "out": str(folder)}
-    done = subprocess.run([str(BENCH_VENV / "bin" / "python"), str(script)], input=json.dumps(job), text=True)
+    command, payload = [BENCH_VENV / "bin" / "python", script], json.dumps(job)
+    done = subprocess.run(command, input=payload, text=True)  # nosec B603  # our own argv, no shell
     if done.returncode:
         return {name: {"error": f"bench_peers.py exited with {done.returncode}"} for name in names}
     return json.loads((folder / "peers.json").read_text())

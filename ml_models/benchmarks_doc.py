@@ -20,9 +20,10 @@ HEADER = (
 def run_context() -> dict[str, str]:
     """Date, commit and machine: every number is stamped with where and when it was measured."""
     try:
-        commit = subprocess.run(
+        done = subprocess.run(  # nosec B603 B607  # git with fixed arguments, to stamp results
             ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
+        )
+        commit = done.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
     return {

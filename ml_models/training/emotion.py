@@ -71,7 +71,8 @@ Split = tuple[np.ndarray, np.ndarray]
 
 def load_split(name: str) -> Split:
     data = np.load(shared_data_dir() / "fer2013" / f"{name}.npz")
-    assert tuple(data["classes"]) == EMOTIONS, data["classes"]
+    if tuple(data["classes"]) != EMOTIONS:
+        raise ValueError(f"fer2013/{name}.npz has classes {data['classes']}, expected {EMOTIONS}")
     return data["x"], data["y"]
 
 

@@ -1,7 +1,7 @@
 """Liveness head: MiniFASNet converted to ONNX for ``cv2.dnn``, checked against the original, evaluated on NUAA.
 
 ``python -m ml_models.training.liveness`` converts the original ``.pth`` files in a throwaway PyTorch venv
-(``FACEAPI_TORCH_VENV``, default /tmp/faceapi-torch-venv, created on first use; PyTorch is never a project
+(``FACEAPI_TORCH_VENV``, default .torch-venv/, created on first use; PyTorch is never a project
 dependency), records the original's softmax on the repo's six sample images (tests/ml_models/liveness_parity.json),
 checks the port against it, evaluates on NUAA and real photos, and writes the model card section and
 docs/BENCHMARKS.md. ``--eval`` does the same for the committed ONNX files without converting, and leaves the card.
@@ -32,7 +32,7 @@ from ml_models.images import RGBImage, decode_image
 from ml_models.model_info import sha256_file
 from ml_models.paths import PROJECT_ROOT, WEIGHTS_DIR, shared_data_dir
 
-TORCH_VENV_DEFAULT = Path("/tmp/faceapi-torch-venv")
+TORCH_VENV_DEFAULT = PROJECT_ROOT / ".torch-venv"  # not /tmp: another local user could plant a venv there
 TORCH_PACKAGES = ("torch==2.13.0", "onnx==1.23.2", "numpy==2.4.6")  # torch 2.13.0: the CPU build on this disk
 TORCH_SIDE = Path(__file__).with_name("liveness_torch.py")
 PARITY_FIXTURE = PROJECT_ROOT / "tests" / "ml_models" / "liveness_parity.json"
@@ -71,8 +71,8 @@ def torch_python() -> Path:
     venv = Path(os.environ.get("FACEAPI_TORCH_VENV") or TORCH_VENV_DEFAULT)
     python = venv / "bin" / "python"
     if not python.exists():
-        subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *TORCH_PACKAGES], check=True)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)  # nosec B603  # our own argv, no shell
+        subprocess.run([python, "-m", "pip", "install", "--quiet", *TORCH_PACKAGES], check=True)  # nosec B603  # our own argv, no shell
     return python
 
 
@@ -107,7 +107,7 @@ def convert() -> None:
         work = Path(tmp)
         np.savez(work / "crops.npz", **sample_crops(found))
         command = [str(torch_python()), str(TORCH_SIDE), str(minifasnet_dir()), str(work / "crops.npz"), tmp]
-        subprocess.run(command, check=True)
+        subprocess.run(command, check=True)  # nosec B603  # our own argv, no shell
         for net in NETWORKS:
             shutil.copyfile(work / f"{net.stem}.onnx", net.path)
         original = np.load(work / "softmax.npz")

@@ -341,7 +341,8 @@ def run_peer_pipelines(folder: Path) -> dict[str, dict[str, Any]]:
     out = folder / "pipelines.json"
     job = {"peers": peers, "photos": [str(PHOTOS / photo) for photo in PHOTOS_TIMED], "runs": PEER_RUNS}
     command = [str(BENCH_VENV / "bin" / "python"), "-m", "ml_models.bench_pipelines"]
-    done = subprocess.run(command, input=json.dumps({**job, "out": str(out)}), text=True, cwd=PROJECT_ROOT)
+    payload = json.dumps({**job, "out": str(out)})
+    done = subprocess.run(command, input=payload, text=True, cwd=PROJECT_ROOT)  # nosec B603  # our own argv, no shell
     results = (
         json.loads(out.read_text())
         if done.returncode == 0
@@ -353,7 +354,8 @@ def run_peer_pipelines(folder: Path) -> dict[str, dict[str, Any]]:
 def run_in_process(var_dir: Path, folder: Path) -> dict[str, Any]:
     out = folder / "in-process.json"
     command = [sys.executable, "manage.py", "bench_service", "--in-process", str(out)]
-    subprocess.run(command, cwd=PROJECT_ROOT, env=service_env(var_dir), check=True)
+    env = service_env(var_dir)
+    subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True)  # nosec B603  # our own argv, no shell
     return json.loads(out.read_text())
 
 

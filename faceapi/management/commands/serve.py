@@ -38,7 +38,10 @@ class Command(BaseCommand):
             ],
         }
         # Each child leads its own process group, so that stopping can reach every process it started.
-        processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
+        processes = {
+            name: subprocess.Popen(cmd, start_new_session=True)  # nosec B603  # our own argv, no shell
+            for name, cmd in commands.items()
+        }
         self.stdout.write(f"faceapi: web on http://{host}:{port}/ and a Celery worker; Ctrl-C stops both.")
         stopping = False
 
