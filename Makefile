@@ -11,7 +11,7 @@ TEST_RESULT_BACKEND ?= redis://127.0.0.1:6379/1
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/2
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench eval train prepare migrate services install install-dev clean docs docs
+.PHONY: run test lint bench load eval train prepare migrate services install install-dev clean docs docs
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ lint: install-dev
 bench: prepare
 	$(PY) -m ml_models.bench
 	$(PY) manage.py bench_service
+
+# Concurrent detect/verify/identify clients against the real service; the "Load" section of docs/BENCHMARKS.md.
+LOAD_CLIENTS ?= 16
+LOAD_DURATION_S ?= 120
+load: prepare
+	$(PY) manage.py load_test --clients $(LOAD_CLIENTS) --duration $(LOAD_DURATION_S)
 
 eval: prepare
 	$(PY) -m ml_models.eval
