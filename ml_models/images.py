@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ml_models.errors import EmptyFile, FileTooLarge, ImageTooLarge, InvalidImage, UnsupportedMediaType
+from ml_models.file_types import looks_like_non_image
 
 RGBImage = NDArray[np.uint8]  # H×W×3, RGB order
 
@@ -49,6 +50,8 @@ def _open(data: bytes, limits: ImageLimits) -> Image.Image:
     except UnidentifiedImageError:
         if _looks_like_text(data[:1024]):
             raise UnsupportedMediaType("Text, HTML and SVG files are not images we can read.") from None
+        if looks_like_non_image(data[:16]):
+            raise UnsupportedMediaType("Documents, archives, videos and programs are not images.") from None
         raise InvalidImage() from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise InvalidImage(reason=str(exc)) from None

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml_models.errors import EmptyFile, InvalidVideo
+from ml_models.file_types import looks_like_video
 from ml_models.images import RGBImage
 
 
@@ -23,15 +24,6 @@ class VideoFrame:
     index: int  # frame number in the file
     timestamp_s: float
     image: RGBImage
-
-
-def looks_like_video(head: bytes) -> bool:
-    """MP4/MOV (an ``ftyp`` or QuickTime atom), AVI (RIFF…AVI) or WebM/Matroska (EBML), by their first bytes."""
-    return (
-        head[4:8] in {b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"}
-        or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
-        or head[:4] == b"\x1a\x45\xdf\xa3"
-    )
 
 
 def _open(path: Path):
