@@ -22,7 +22,8 @@ def compose() -> dict:
 def environment_names_the_code_reads() -> set[str]:
     sources = [*(PROJECT_ROOT / "faceapi").glob("*.py"), *(PROJECT_ROOT / "ml_models").glob("*.py")]
     pattern = re.compile(r"""(?:env_\w+|os\.environ\.get|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
-    return {name for path in sources for name in pattern.findall(path.read_text())}
+    entrypoint = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+):-", (DOCKER / "entrypoint.sh").read_text()))
+    return entrypoint | {name for path in sources for name in pattern.findall(path.read_text())}
 
 
 def test_compose_has_the_services_with_healthchecks():
