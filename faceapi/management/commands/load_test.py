@@ -109,7 +109,8 @@ def session_for(api_key: str) -> requests.Session:
 
 def client(base: str, api_key: str, seed: int, deadline: float, photos: dict[str, tuple[str, bytes]]) -> list[Sample]:
     """One client: the endpoints in turn (each client starts at a different one) until ``deadline``."""
-    session, rng, samples = session_for(api_key), random.Random(seed), []
+    session, samples = session_for(api_key), []
+    rng = random.Random(seed)  # nosec B311  # a seeded generator for reproducible load, not for security
     turn = seed
     while time.monotonic() < deadline:
         endpoint = ENDPOINTS[turn % len(ENDPOINTS)]
@@ -147,7 +148,8 @@ def enrol(base: str, api_key: str) -> None:
 
 def warm_up(base: str, api_key: str, web_workers: int) -> None:
     """Each endpoint a few times per web worker, untimed: the first calls of a process trace its model graphs."""
-    session, rng = session_for(api_key), random.Random(-1)
+    session = session_for(api_key)
+    rng = random.Random(-1)  # nosec B311  # a seeded generator for reproducible load, not for security
     photos = {name: photo(name) for name in (*ENROLLED.values(), *QUERIES)}
     for _ in range(WARMUP_ROUNDS * web_workers):
         for endpoint in ENDPOINTS:
