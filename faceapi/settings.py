@@ -116,7 +116,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "dashboard:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "dashboard:login"
+# Dashboard logins: this many failures per client IP or per username lock both out for FACEAPI_LOGIN_LOCKOUT_S.
+FACEAPI_LOGIN_MAX_FAILURES = env_int("FACEAPI_LOGIN_MAX_FAILURES", 5)
+FACEAPI_LOGIN_LOCKOUT_S = env_int("FACEAPI_LOGIN_LOCKOUT_S", 900)
 
 # --- Upload and image limits (checked before decoding; see ml_models.images) ---
 FACEAPI_MAX_IMAGE_BYTES = env_int("FACEAPI_MAX_IMAGE_BYTES", 15 * 1024 * 1024)

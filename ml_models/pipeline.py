@@ -11,6 +11,10 @@ from ml_models.embedding import Embeddings
 from ml_models.faces import DetectedFace
 from ml_models.images import RGBImage
 
+# A face narrower than this share of the largest face is in the background (a passer-by, a poster, a false
+# detection in a curtain), not a second person in front of the camera.
+PROMINENT_FACE_RATIO = 0.5
+
 
 @dataclass(frozen=True)
 class EmbeddedFace:
@@ -36,3 +40,11 @@ def embed_faces(faces: Sequence[DetectedFace], image: RGBImage) -> list[Embedded
 def detect_and_embed(image: RGBImage, *, min_face_size: int = 20) -> list[EmbeddedFace]:
     """Every face of ``image``, largest first, with its crop, quality and embedding."""
     return embed_faces(registry.detector().detect(image, min_face_size=min_face_size), image)
+
+
+def prominent_faces(faces: Sequence[EmbeddedFace], *, ratio: float = PROMINENT_FACE_RATIO) -> list[EmbeddedFace]:
+    """The faces at least ``ratio`` times as wide as the largest one: who is in front of the camera."""
+    if not faces:
+        return []
+    largest = max(f.face.box.width for f in faces)
+    return [f for f in faces if f.face.box.width >= ratio * largest]

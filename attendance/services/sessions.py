@@ -10,10 +10,10 @@ from django.utils import timezone
 from attendance.models import AttendanceRecord, ClassSession, School, Student
 from attendance.services import audit
 from attendance.services.recognition import recognise
+from attendance.services.students import require_single_face
 from attendance.thumbnails import jpeg_thumbnail
 from faceapi.errors import ApiError
 from ml_models import registry
-from ml_models.errors import ManyFaces, NoFace
 from ml_models.heads import FaceBatch
 from ml_models.images import RGBImage
 from ml_models.pipeline import EmbeddedFace, detect_and_embed
@@ -122,15 +122,11 @@ def liveness_of(image: RGBImage, face: EmbeddedFace) -> dict[str, Any] | None:
 
 def check_in(*, school: School, session: ClassSession, image: RGBImage) -> dict[str, Any]:
     """One live face at a kiosk: liveness first, then identify and mark."""
-    faces = detect_and_embed(image)
-    if not faces:
-        raise NoFace()
-    if len(faces) > 1:
-        raise ManyFaces("Only one person at a time, please.", count=len(faces))
-    liveness = liveness_of(image, faces[0])
+    face = require_single_face(image, many_message="Only one person at a time, please.")
+    liveness = liveness_of(image, face)
     if liveness is not None and not liveness["is_real"]:
         raise SpoofDetected(score=liveness["score"])
-    recognition = recognise(school=school, faces=faces)[0]
+    recognition = recognise(school=school, faces=[face])[0]
     if recognition.student is None:
         raise NotRecognised(similarity=round(recognition.similarity, 4))
     record = mark_present(

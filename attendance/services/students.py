@@ -15,7 +15,7 @@ from faceapi.errors import ApiError
 from ml_models import registry
 from ml_models.errors import ManyFaces, NoFace
 from ml_models.images import RGBImage
-from ml_models.pipeline import EmbeddedFace, detect_and_embed
+from ml_models.pipeline import EmbeddedFace, detect_and_embed, prominent_faces
 
 
 class DuplicateFace(ApiError):
@@ -95,12 +95,13 @@ def delete_student(*, school: School, student: Student, actor: str) -> None:
         bump_gallery(school)
 
 
-def require_single_face(image: RGBImage) -> EmbeddedFace:
-    faces = detect_and_embed(image)
+def require_single_face(image: RGBImage, *, many_message: str | None = None) -> EmbeddedFace:
+    """The one person in front of the camera; small background faces are ignored."""
+    faces = prominent_faces(detect_and_embed(image))
     if not faces:
         raise NoFace()
     if len(faces) > 1:
-        raise ManyFaces(count=len(faces))
+        raise ManyFaces(many_message, count=len(faces))
     return faces[0]
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from PIL import Image
+from PIL import Image, ImageOps
 
 from attendance.models import FaceEnrollment
 from tests import images
@@ -124,3 +124,13 @@ def test_inactive_students_are_not_identified(api, enrolled):
     api.patch(f"/api/v1/students/{enrolled['obama']['id']}", {"active": False}, format="json")
     faces = api.post("/api/v1/identify", photo("obama2.jpg"), format="multipart").json()["faces"]
     assert faces[0]["student"] is None
+
+
+def test_a_small_background_face_does_not_block_enrolment(api) -> None:
+    # obama.jpg letterboxed to 640×480 (a webcam frame): MTCNN also finds a 26 px "face" in the background.
+    frame = ImageOps.pad(Image.open(PHOTOS / "obama.jpg").convert("RGB"), (640, 480), color=(40, 40, 40))
+    buffer = io.BytesIO()
+    frame.save(buffer, format="JPEG", quality=90)
+    student = add_student(api, "S1", "Barack Obama")
+    upload = {"image": SimpleUploadedFile("frame.jpg", buffer.getvalue())}
+    assert api.post(f"/api/v1/students/{student['id']}/faces", upload, format="multipart").status_code == 201
