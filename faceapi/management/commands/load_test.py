@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from faceapi.live_service import running_service
 from faceapi.management.commands.bench_service import phase, tree_ticks, wait_until_settled
-from ml_models.bench import contention_note, summary, table
+from ml_models.bench import CONTENTION, summary, table
 from ml_models.bench_peers import memory_mb, progress
 from ml_models.benchmarks_doc import run_context, write_section
 from ml_models.paths import shared_data_dir
@@ -274,6 +274,13 @@ def _ms(stats: dict[str, Any] | None, key: str) -> str:
     return f"{stats[key]:.0f}" if stats else "–"
 
 
+def contention(share: float) -> str:
+    note = f"Other processes took {share:.0%} of the machine's CPU during the run."
+    if share > CONTENTION:
+        note += " **Taken under contention: rerun `make load` on an idle machine for the service's own capacity.**"
+    return note
+
+
 def render(data: dict[str, Any]) -> str:
     context = data["context"]
     load = ", ".join(f"{value:.1f}" for value in context["load_average"])
@@ -311,7 +318,7 @@ def render(data: dict[str, Any]) -> str:
 
 `python manage.py load_test` (`faceapi/management/commands/load_test.py`). Measured {context["date"]}, commit
 `{context["commit"]}`, {context["machine"]}; load average when it started {load} (1, 5, 15 min): the machine is
-shared, and other work ran during the test. {contention_note(data["contention"])}
+shared, and other work ran during the test. {contention(data["contention"]["load"])}
 
 The real service (`manage.py serve --web-workers {data["web_workers"]}`: gunicorn, {data["web_workers"]} workers × 4
 threads, and a Celery worker) on SQLite and the filesystem broker in a temporary FACEAPI_VAR_DIR, the throttle at
@@ -324,7 +331,8 @@ with a keep-alive session) sent `detect`, `verify` and `identify` in turn, with 
 
 {endpoints}
 
-Resident memory (VmRSS) of each of the service's processes after the warm-up requests and after the run:
+Resident memory (VmRSS) of each of the service's processes after the warm-up requests and after the run (the
+Celery worker's models live in its pool child; the small child is the embedded beat):
 
 {processes}
 """
