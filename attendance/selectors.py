@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from attendance.api_keys import key_matches, parse_key
 from attendance.models import (
@@ -73,6 +74,14 @@ def attendance(*, school: School, session: ClassSession) -> QuerySet[AttendanceR
 
 def attendance_record(*, school: School, session: ClassSession, student_id: int) -> AttendanceRecord:
     return get_for_school(AttendanceRecord, school=school, session=session, student_id=student_id)
+
+
+def attendance_evidence(*, school: School, session: ClassSession, student_id: int) -> bytes:
+    """The JPEG of the recognised face; a 404 where there is none (manual record, or purged by retention)."""
+    record = attendance_record(school=school, session=session, student_id=student_id)
+    if not record.evidence:
+        raise Http404("No evidence photo for this record.")
+    return bytes(record.evidence)
 
 
 def video_job(*, school: School, session: ClassSession, job_id: str) -> VideoJob:

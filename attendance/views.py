@@ -237,11 +237,10 @@ class AttendanceRecordView(APIView):
 
 
 class AttendanceEvidenceView(APIView):
-    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @extend_schema(responses={(200, "image/jpeg"): bytes, 404: ErrorDoc})
     def get(self, request: Request, session_id: int, student_id: int) -> HttpResponse:
         session = selectors.session(school=request.school, session_id=session_id)
-        record = selectors.attendance_record(school=request.school, session=session, student_id=student_id)
-        return jpeg(record.evidence)
+        return jpeg(selectors.attendance_evidence(school=request.school, session=session, student_id=student_id))
 
 
 class SessionVideosView(APIView):

@@ -127,3 +127,12 @@ def test_students_of_other_schools_are_never_marked(api, other_tenant, enrolled)
     session = add_session(api)
     body = api.post(f"/api/v1/sessions/{session['id']}/photos", photo("obama.jpg"), format="multipart").json()
     assert [face["student"]["id"] for face in body["recognised"]] == [enrolled["obama"]["id"]]
+
+
+def test_a_record_without_evidence_has_no_evidence_photo(api, enrolled):
+    session = add_session(api)
+    student_id = enrolled["obama"]["id"]
+    api.patch(f"/api/v1/sessions/{session['id']}/attendance/{student_id}", {"status": "present"}, format="json")
+    response = api.get(f"/api/v1/sessions/{session['id']}/attendance/{student_id}/evidence")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -125,8 +125,7 @@ def session_csv(request: HttpRequest, session_id: int) -> HttpResponse:
 @member_required
 def evidence(request: HttpRequest, session_id: int, student_id: int) -> HttpResponse:
     session = selectors.session(school=request.school, session_id=session_id)
-    record = selectors.attendance_record(school=request.school, session=session, student_id=student_id)
-    return jpeg(record.evidence)
+    return jpeg(selectors.attendance_evidence(school=request.school, session=session, student_id=student_id))
 
 
 @member_required
