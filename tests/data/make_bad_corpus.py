@@ -201,6 +201,7 @@ def frames(count: int, width: int, height: int) -> list[np.ndarray]:
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect/></svg>'
 HTML = b"<!DOCTYPE html><html><body><img src=x onerror=alert(1)></body></html>"
 TEXT = b"name,group\nalice,7B\nbob,7B\n"
+EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nnewpath 0 0 moveto 10 10 lineto stroke\n%%EOF\n"
 PDF = (
     b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -252,7 +253,21 @@ def impostors() -> list[Item]:
                 encode(pattern(32, 32), "ICO"), UNSUPPORTED),
         refused("utf8_bom.jpg", "image", "JSON text with a UTF-8 byte-order mark", b'\xef\xbb\xbf{"a": 1}',
                 UNSUPPORTED),
+        refused("postscript.jpg", "image", "EPS (would run Ghostscript if it were ever loaded)", EPS, UNSUPPORTED),
+        refused("targa.jpg", "image", "TGA renamed .jpg (Pillow reads it; we do not take it)",
+                encode(pattern(), "TGA"), UNSUPPORTED),
+        refused("bitmap.xbm", "image", "XBM, a C source text format Pillow reads",
+                encode(pattern().convert("1"), "XBM"), UNSUPPORTED),
+        refused("photo.qoi", "image", "QOI, a format Pillow reads and we do not take", encode(pattern(), "QOI"),
+                UNSUPPORTED),
     ]  # fmt: skip
+
+
+def metadata_bomb(kind: bytes, prefix: bytes) -> bytes:
+    """A small PNG carrying a compressed metadata chunk that inflates to 50 MB."""
+    png = encode(pattern(), "PNG")
+    chunk = png_chunk(kind, prefix + zlib.compress(bytes(50_000_000), 9))
+    return png[:33] + chunk + png[33:]  # right after the IHDR chunk
 
 
 def bombs() -> list[Item]:
@@ -275,6 +290,10 @@ def bombs() -> list[Item]:
         refused("bomb_gif.gif", "image", "GIF whose logical screen is 65535×65535", bytes(gif), TOO_MANY_PIXELS),
         refused("bomb_webp.webp", "image", "lossless WebP whose header claims 16384×16384", bytes(webp),
                 TOO_MANY_PIXELS),
+        refused("bomb_png_ztxt.png", "image", "64×48 PNG with a zTXt text chunk inflating to 50 MB",
+                metadata_bomb(b"zTXt", b"comment\x00\x00"), INVALID_IMAGE),
+        refused("bomb_png_iccp.png", "image", "64×48 PNG with an ICC profile chunk inflating to 50 MB",
+                metadata_bomb(b"iCCP", b"profile\x00\x00"), INVALID_IMAGE),
     ]  # fmt: skip
 
 
@@ -308,6 +327,7 @@ def valid_oddities(face: Image.Image) -> list[Item]:
     grey16 = Image.fromarray(np.asarray(grey, dtype=np.uint16) * 257)
     palette_clear = pattern().convert("P")
     palette_clear.info["transparency"] = 0
+    motion = [pattern().rotate(angle) for angle in (0, 10, 20)]
     animated = [face.convert("P")] + [face.rotate(a).convert("P") for a in (10, 20)]
     return [
         accepted_image("exif_rotated.jpg", "the face stored sideways with EXIF orientation 6",
@@ -337,6 +357,15 @@ def valid_oddities(face: Image.Image) -> list[Item]:
                        face=True, size=(w, h)),
         accepted_image("lossless_alpha.webp", "lossless WebP with alpha", encode(translucent, "WEBP", lossless=True),
                        face=True, size=(w, h)),
+        accepted_image("float32.tiff", "32-bit floating-point greyscale TIFF",
+                       encode(Image.fromarray(np.asarray(grey, dtype=np.float32)), "TIFF"), face=True, size=(w, h)),
+        accepted_image("lab.tiff", "CIE L*a*b* TIFF", encode(face.convert("LAB"), "TIFF"), face=True, size=(w, h)),
+        accepted_image("multi_picture.mpo", "MPO (two JPEG pictures in one file, as some cameras write)",
+                       encode(face, "MPO", save_all=True, append_images=[face.rotate(5)]), face=True, size=(w, h)),
+        accepted_image("animated.png", "APNG, three frames", encode(motion[0], "PNG", save_all=True,
+                       append_images=motion[1:]), face=False, size=(64, 48)),
+        accepted_image("animated.webp", "animated WebP, three frames", encode(motion[0], "WEBP", save_all=True,
+                       append_images=motion[1:]), face=False, size=(64, 48)),
         accepted_image("palette_transparent.png", "palette PNG with a transparent index",
                        encode(palette_clear, "PNG", transparency=0), face=False, size=(64, 48)),
         accepted_image("bilevel.png", "one-bit black and white PNG", encode(pattern().convert("1"), "PNG"),
