@@ -1,8 +1,7 @@
-"""A key of school B can never read, change or learn of school A's data: every route answers 404 as if missing."""
+"""A key of school B never reads or learns of school A's data; every route: tests/hardening/test_isolation_matrix.py."""
 
 import pytest
 
-from attendance.models import AttendanceRecord, ClassSession, Student
 from tests.attendance.conftest import add_session, photo
 
 pytestmark = pytest.mark.django_db
@@ -34,22 +33,6 @@ def test_school_b_sees_nothing_of_school_a(school_a, other_tenant):
     assert b.get("/api/v1/students").json()["count"] == 0
     assert b.get("/api/v1/sessions").json()["count"] == 0
     assert [event["action"] for event in b.get("/api/v1/audit").json()["results"]] == ["create_api_key"]  # its own
-
-
-def test_school_b_cannot_change_or_delete_school_a_data(school_a, other_tenant):
-    b = other_tenant.client()
-    s, ses, f = school_a["student"], school_a["session"], school_a["face"]
-    assert b.patch(f"/api/v1/students/{s}", {"name": "Hacked"}, format="json").status_code == 404
-    assert b.delete(f"/api/v1/students/{s}").status_code == 404
-    assert b.delete(f"/api/v1/students/{s}/faces/{f}").status_code == 404
-    assert b.post(f"/api/v1/students/{s}/faces", photo("obama2.jpg"), format="multipart").status_code == 404
-    assert b.patch(f"/api/v1/sessions/{ses}", {"room": "X"}, format="json").status_code == 404
-    assert b.patch(f"/api/v1/sessions/{ses}/attendance/{s}", {"status": "absent"}, format="json").status_code == 404
-    assert b.post(f"/api/v1/sessions/{ses}/photos", photo("obama.jpg"), format="multipart").status_code == 404
-    assert b.post(f"/api/v1/sessions/{ses}/check-in", photo("obama.jpg"), format="multipart").status_code == 404
-    assert Student.unscoped.get(pk=s).name == "Barack Obama"
-    assert ClassSession.unscoped.filter(pk=ses).exists()
-    assert AttendanceRecord.unscoped.get(session_id=ses, student_id=s).status == "present"
 
 
 def test_school_b_identifies_nobody_from_school_a(school_a, other_tenant):
