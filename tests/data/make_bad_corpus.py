@@ -327,6 +327,8 @@ def valid_oddities(face: Image.Image) -> list[Item]:
     grey16 = Image.fromarray(np.asarray(grey, dtype=np.uint16) * 257)
     palette_clear = pattern().convert("P")
     palette_clear.info["transparency"] = 0
+    lab = face.convert("LAB")
+    del lab.info["icc_profile"]  # its creation time would change the file on every run
     motion = [pattern().rotate(angle) for angle in (0, 10, 20)]
     animated = [face.convert("P")] + [face.rotate(a).convert("P") for a in (10, 20)]
     return [
@@ -359,7 +361,7 @@ def valid_oddities(face: Image.Image) -> list[Item]:
                        face=True, size=(w, h)),
         accepted_image("float32.tiff", "32-bit floating-point greyscale TIFF",
                        encode(Image.fromarray(np.asarray(grey, dtype=np.float32)), "TIFF"), face=True, size=(w, h)),
-        accepted_image("lab.tiff", "CIE L*a*b* TIFF", encode(face.convert("LAB"), "TIFF"), face=True, size=(w, h)),
+        accepted_image("lab.tiff", "CIE L*a*b* TIFF", encode(lab, "TIFF"), face=True, size=(w, h)),
         accepted_image("multi_picture.mpo", "MPO (two JPEG pictures in one file, as some cameras write)",
                        encode(face, "MPO", save_all=True, append_images=[face.rotate(5)]), face=True, size=(w, h)),
         accepted_image("animated.png", "APNG, three frames", encode(motion[0], "PNG", save_all=True,

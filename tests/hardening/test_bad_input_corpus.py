@@ -343,11 +343,12 @@ def test_wrong_analysis_job_request(corpus_dir: Path, target: Target, body: dict
         assert response.status_code == 202, response.content
 
 
-def test_the_script_writes_the_corpus_the_tests_use(tmp_path: Path):
+def test_the_script_writes_the_corpus_the_tests_use(corpus_dir: Path, tmp_path: Path):
     manifest = write_corpus(tmp_path)
     assert manifest == CORPUS
     assert json.loads((tmp_path / "manifest.json").read_text()) == manifest
     files = {path.name for path in tmp_path.iterdir()} - {"manifest.json"}
     assert files == {entry["file"] for entry in manifest}
+    assert [f for f in sorted(files) if (tmp_path / f).read_bytes() != (corpus_dir / f).read_bytes()] == []
     assert len(files) >= 45
     assert {entry["kind"] for entry in manifest} == {"image", "base64", "video", "archive"}
