@@ -216,7 +216,7 @@ def test_image_file_in_an_analysis_job(corpus_dir: Path, target: Target, entry: 
     upload = SimpleUploadedFile(entry["file"], (corpus_dir / entry["file"]).read_bytes())
     images = run_analysis_job(target.api.post(JOBS_URL, {"images": [upload]}, format="multipart"))
     assert images, "the job analysed nothing"
-    for image in images.values():
+    for image in images.values():  # a zip named .jpg is opened as the zip it is: its text file gets the same code
         if entry["expect"] == "accepted":
             assert image["status"] == "ok", image
             assert image["image"] == {"width": entry["size"][0], "height": entry["size"][1]}
@@ -233,13 +233,11 @@ def test_archive(corpus_dir: Path, target: Target, entry: dict[str, Any]):
         assert_error(response, entry["expect"])
         assert target.footprint() == before
         return
-    images = run_analysis_job(response)
-    outcome = {name.removeprefix(f"{entry['file']}/"): image["status"] for name, image in images.items()}
-    codes = {name: image["error"]["code"] for name, image in images.items() if image["status"] == "error"}
-    expected = entry["job_images"]
-    assert set(outcome) == set(expected)
-    for name, code in expected.items():
-        assert (outcome[name] if code == "ok" else codes[f"{entry['file']}/{name}"]) == code, images
+    outcome = {
+        name.removeprefix(f"{entry['file']}/"): image["error"]["code"] if image["status"] == "error" else "ok"
+        for name, image in run_analysis_job(response).items()
+    }
+    assert outcome == entry["job_images"]
 
 
 @pytest.mark.parametrize("entry", entries("video", "session-videos"))
