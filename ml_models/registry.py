@@ -2,6 +2,8 @@
 
 ``models_info()`` reports name, version, weights sha256 and input size for ``GET /api/v1/models``;
 ``warm_up()`` loads everything and runs one inference each (worker start-up), never at import.
+Settings are read from the environment here (``FACEAPI_TF_THREADS``, ``FACEAPI_DETECT_RETRY``): ml_models never
+imports Django.
 """
 
 import importlib
@@ -15,7 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ml_models.crops import CROP_SIZE
-from ml_models.detection import DetectorSettings, MtcnnDetector
+from ml_models.detection import DetectorSettings, MtcnnDetector, RetrySettings
 from ml_models.embedding import EmbedderSettings, FaceNetEmbedder
 from ml_models.faces import whole_image_face
 from ml_models.heads import HEAD_MODULES, FaceBatch, FaceHead
@@ -51,8 +53,20 @@ def _once(key: str, build: Callable[[], tuple[T, ModelInfo]]) -> T:
     return _loaded[key]
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value not in ("0", "false", "no", "off")
+
+
+def detector_settings() -> DetectorSettings:
+    """The served detector's settings. ``FACEAPI_DETECT_RETRY`` (default on): where the first MTCNN pass finds no
+    face, a second, more permissive one (``RetrySettings``) finds most masked and frame-filling faces; it costs
+    nothing on images where the first pass finds a face (MODEL_CARD.md, Mask)."""
+    return DetectorSettings(retry=RetrySettings() if _env_flag("FACEAPI_DETECT_RETRY", True) else None)
+
+
 def _load_detector() -> tuple[MtcnnDetector, ModelInfo]:
-    detector = MtcnnDetector(DetectorSettings())
+    detector = MtcnnDetector(detector_settings())
     spec = importlib.util.find_spec("mtcnn")
     weights = Path(next(iter(spec.submodule_search_locations))) / "assets" / "weights"
     sha = sha256_files(sorted(weights.glob("*")))

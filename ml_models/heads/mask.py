@@ -1,4 +1,4 @@
-"""Wearing a face mask or not, from the backbone's pooled features (a logistic regression)."""
+"""Wearing a face mask or not, from the backbone's pooled features (a small MLP chosen by cross-validation)."""
 
 from typing import Any
 
@@ -7,13 +7,13 @@ from ml_models.model_info import ModelInfo
 from ml_models.paths import WEIGHTS_DIR
 
 FEATURE = "mask"
-WEIGHTS = WEIGHTS_DIR / "mask-logistic.npz"  # written by ml_models.training.mask
+WEIGHTS = WEIGHTS_DIR / "mask-mlp.npz"  # written by ml_models.training.mask
 THRESHOLD = 0.5
 
 
 class MaskHead(PooledFeaturesHead):
     feature = FEATURE
-    name = "faceapi-mask-logistic"
+    name = "faceapi-mask-mlp"
 
     def result(self, outputs: Array) -> dict[str, Any]:
         score = float(sigmoid(outputs)[0])

@@ -1,10 +1,11 @@
 """FaceNet features of a training set, computed the way serving computes them, once, then cached.
 
 At inference a head gets the ``margin_crop`` of the MTCNN box and the FaceNet outputs of that crop. So each image
-here goes through the registry's detector at its default settings, the largest face's margin crop (the whole image
+here goes through the registry's detector at its served settings, the largest face's margin crop (the whole image
 when MTCNN finds none, as ``detect=false`` does; counted), and the registry's embedder. The arrays are cached under
-``$FACEAPI_FEATURE_CACHE`` (default: the system temporary folder), keyed by the file names, their sizes and
-``FEATURES_VERSION``, so the head scripts and their ``--eval`` runs pay for the backbone once.
+``$FACEAPI_FEATURE_CACHE`` (default: the system temporary folder), keyed by the file names, their sizes, the
+detector's settings (``FACEAPI_DETECT_RETRY``) and ``FEATURES_VERSION``, so the head scripts and their
+``--eval`` runs pay for the backbone once.
 """
 
 import hashlib
@@ -24,7 +25,7 @@ from ml_models.eval import Progress
 from ml_models.faces import whole_image_face
 from ml_models.images import RGBImage
 
-FEATURES_VERSION = "1"  # bump when the crop, the detector settings or the backbone change
+FEATURES_VERSION = "1"  # bump when the crop or the backbone change (the detector settings are in the key)
 CHUNK = 64  # images decoded, detected and embedded at a time (bounded memory)
 
 
@@ -49,7 +50,7 @@ def cache_dir() -> Path:
 
 
 def _cache_path(name: str, paths: Sequence[Path]) -> Path:
-    digest = hashlib.sha256(FEATURES_VERSION.encode())
+    digest = hashlib.sha256(f"{FEATURES_VERSION}:{registry.detector_settings()!r}".encode())
     for path in paths:
         digest.update(f"{path.name}:{path.stat().st_size}\n".encode())
     return cache_dir() / f"{name}-{digest.hexdigest()[:16]}.npz"

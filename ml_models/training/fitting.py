@@ -184,6 +184,13 @@ def holdout_split(
     return mask
 
 
+def group_folds(groups: NDArray[np.int64], n_folds: int, seed: int) -> NDArray[np.int64]:
+    """Fold of each sample for cross-validation inside a training part: whole groups dealt out in a seeded order."""
+    order = np.random.default_rng(seed).permutation(np.unique(groups))
+    fold_of_group = dict(zip(order.tolist(), np.arange(len(order)) % n_folds, strict=True))
+    return np.array([fold_of_group[group] for group in groups.tolist()], dtype=np.int64)
+
+
 def duplicate_groups(embeddings: NDArray[np.float32], similarity: float) -> NDArray[np.int64]:
     """Group ids joining every pair of images whose embeddings' cosine is ≥ ``similarity`` (copies of one photo)."""
     from scipy.sparse import csr_matrix

@@ -24,7 +24,7 @@ def test_analyze_returns_every_feature_head_in_the_design_shape(api):
     assert face["gender"]["score"] > 0.9
     models = body["models"]
     assert models["attributes"].startswith("faceapi-attributes-mlp-")
-    assert models["mask"].startswith("faceapi-mask-logistic-")
+    assert models["mask"].startswith("faceapi-mask-mlp-")
     assert models["age_gender"].startswith("faceapi-age-gender-mlp-")
     assert "embed" in body["timings_ms"]
 

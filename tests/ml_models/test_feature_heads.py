@@ -11,7 +11,7 @@ from ml_models.model_info import sha256_file
 from tests.conftest import SHARED_DATA
 
 MASKED = "with_mask/with_mask020.jpg"  # a validation photo whose masked face MTCNN finds at default settings
-MASKED_CLOSE_UP = "with_mask/170.jpg"  # the face fills the frame: only the retry finds it
+MASKED_CLOSE_UP = "with_mask/170.jpg"  # the face fills the frame: only the retry (FACEAPI_DETECT_RETRY) finds it
 HEADS = (attributes, mask, age_gender)
 
 
@@ -78,15 +78,22 @@ def test_heads_read_the_one_backbone_pass(obama):
     assert all(registry.head(m.FEATURE).predict(FaceBatch(obama, [])) == [] for m in HEADS)
 
 
-def test_the_opt_in_retry_finds_a_masked_close_up_and_no_face_where_there_is_none(photo):
+def test_the_retry_is_on_by_default_and_finds_a_masked_close_up_that_plain_mtcnn_misses(photo):
     close_up = mask_photo(MASKED_CLOSE_UP)
-    assert registry.detector().detect(close_up) == []
-    retrying = MtcnnDetector(DetectorSettings(retry=RetrySettings()))
-    [face] = retrying.detect(close_up)
+    assert MtcnnDetector(DetectorSettings()).detect(close_up) == []
+    served = registry.detector()
+    assert served.settings.retry == RetrySettings()
+    [face] = served.detect(close_up)
     height, width = close_up.shape[:2]
     assert min(face.box.x, face.box.y) >= 0
     assert face.box.x2 <= width
     assert face.box.y2 <= height
     assert face.box.width > width / 2  # the face fills the frame
-    assert retrying.detect(photo("noface_rocket.jpg")) == []
-    assert len(retrying.detect(photo("two_people.jpg"))) == 2  # the first pass found faces: no retry
+    assert served.detect(photo("noface_rocket.jpg")) == []
+    assert len(served.detect(photo("two_people.jpg"))) == 2  # the first pass found faces: no retry
+
+
+@pytest.mark.parametrize(("value", "retry"), [("0", False), ("off", False), ("1", True), ("on", True), ("", True)])
+def test_faceapi_detect_retry_turns_the_retry_on_and_off(monkeypatch, value, retry):
+    monkeypatch.setenv("FACEAPI_DETECT_RETRY", value)
+    assert registry.detector_settings().retry == (RetrySettings() if retry else None)
