@@ -61,6 +61,7 @@ lint: install-dev
 
 bench: prepare
 	$(PY) -m ml_models.bench
+	$(PY) -m ml_models.bench_heads
 	$(PY) manage.py bench_service
 
 # Concurrent detect/verify/identify clients against the real service; the "Load" section of docs/BENCHMARKS.md.
