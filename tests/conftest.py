@@ -159,7 +159,7 @@ def start_worker(queue: str, hostname: str, env: dict[str, str]) -> subprocess.P
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
 
 
-def _wait_for_worker(app: object, process: subprocess.Popen, hostname: str, timeout_s: float = 120) -> None:
+def _wait_for_worker(app: object, process: subprocess.Popen, hostname: str, timeout_s: float = 300) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
