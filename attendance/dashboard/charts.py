@@ -6,7 +6,7 @@ from typing import Any
 from attendance.models import AttendanceRecord
 from attendance.selectors import SessionAttendanceRate
 
-RATE_WIDTH, RATE_HEIGHT, MARGIN = 720, 260, 40
+RATE_WIDTH, RATE_HEIGHT, MARGIN, AXIS_WIDTH = 720, 260, 40, 64  # AXIS_WIDTH: room for the % labels
 LANE_HEIGHT, LABEL_WIDTH, TIMELINE_WIDTH = 28, 160, 560
 # Colour-blind-safe (Okabe–Ito) colours, one per FER2013 emotion.
 EMOTION_COLOURS = {
@@ -22,12 +22,12 @@ EMOTION_COLOURS = {
 
 def rate_chart(rates: Sequence[SessionAttendanceRate]) -> dict[str, Any]:
     """A line of attendance rate (0–100 %) per session, oldest left, with a point and a label per session."""
-    plot_w, plot_h = RATE_WIDTH - 2 * MARGIN, RATE_HEIGHT - 2 * MARGIN
+    plot_w, plot_h = RATE_WIDTH - AXIS_WIDTH - MARGIN, RATE_HEIGHT - 2 * MARGIN
     known = [r for r in rates if r.rate is not None]
     step = plot_w / max(len(known) - 1, 1)
     points = [
         {
-            "x": round(MARGIN + i * step, 1),
+            "x": round(AXIS_WIDTH + i * step, 1),
             "y": round(MARGIN + plot_h * (1 - r.rate), 1),
             "percent": round(100 * r.rate),
             "label": f"{r.session.course} {r.session.starts_at:%d %b}",
@@ -41,7 +41,7 @@ def rate_chart(rates: Sequence[SessionAttendanceRate]) -> dict[str, Any]:
     return {
         "width": RATE_WIDTH,
         "height": RATE_HEIGHT,
-        "left": MARGIN,
+        "left": AXIS_WIDTH,
         "right": RATE_WIDTH - MARGIN,
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
         "points": points,
