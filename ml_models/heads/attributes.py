@@ -1,4 +1,4 @@
-"""The 40 CelebA attributes (multi-label, a probability each) from the backbone's pooled features."""
+"""The 40 CelebA attributes (multi-label, a score each: ≥ 0.5 means present, at thresholds chosen in training)."""
 
 from typing import Any
 
