@@ -30,12 +30,10 @@ MESSAGES = {
 
 def explain(error: ApiError | FaceApiInputError, *, school: School) -> str:
     """One sentence for the person in front of the page."""
-    code = getattr(error, "code", "")
-    details = getattr(error, "details", {}) or {}
-    if code == "duplicate_face":
-        other = selectors.students(school=school).filter(pk=details.get("student_id")).first()
+    if error.code == "duplicate_face":
+        other = selectors.students(school=school).filter(pk=error.details.get("student_id")).first()
         name = f" ({other.name})" if other else ""
         return f"This face is already enrolled for another student{name}. One face can belong to one student only."
-    if code == "low_quality_face":
-        return QUALITY_REASONS.get(details.get("reason", ""), "The face is not clear enough to enrol.")
-    return MESSAGES.get(code, getattr(error, "message", str(error)))
+    if error.code == "low_quality_face":
+        return QUALITY_REASONS.get(error.details.get("reason", ""), "The face is not clear enough to enrol.")
+    return MESSAGES.get(error.code, error.message)
