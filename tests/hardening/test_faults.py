@@ -194,12 +194,22 @@ def private_broker(tmp_path, monkeypatch, worker_id) -> Iterator[tuple[PrivateRe
     monkeypatch.setenv("CELERY_BROKER_URL", server.url)  # Celery's conf prefers the variable to its own setting
     monkeypatch.setitem(app.conf, "broker_url", server.url)
     monkeypatch.setitem(app.conf, "task_default_queue", queue)
-    app.close()  # drop the pooled connections to the shared broker
+    drop_broker_connections()  # those to the shared broker
     try:
         yield server, queue
     finally:
-        app.close()  # and those to the private one; monkeypatch then restores the shared broker
+        monkeypatch.undo()  # the shared broker again, for the tests that follow
+        drop_broker_connections()  # those to the private one
         server.stop()
+
+
+def drop_broker_connections() -> None:
+    """Celery pools connections and producers on the broker it first used: forget both, so the next call connects
+    to the broker configured now (``app.close()`` alone keeps the producer pool)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def job_status(job_id: str) -> AnalysisJob:
