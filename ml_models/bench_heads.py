@@ -94,8 +94,8 @@ Target: ≤ {TARGET_MS:g} ms per face per head.
 |---|---:|---|
 {chr(10).join(rows)}
 
-`analyze_image` with every head ({", ".join(data["features"])}) on the decoded photo, as `POST analyze` runs it
-after decoding; ms per stage (medians):
+`analyze_image` with every head ({", ".join(data["features"])})
+on the decoded photo, as `POST analyze` runs it after decoding; ms per stage (medians):
 
 | photo | faces | ms | stages |
 |---|---:|---:|---|

@@ -6,6 +6,7 @@ Settings are read from the environment here (``FACEAPI_TF_THREADS``, ``FACEAPI_D
 imports Django.
 """
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -37,8 +38,10 @@ def _configure_tensorflow() -> None:
     import tensorflow as tf
 
     threads = int(os.environ.get("FACEAPI_TF_THREADS", "0"))
-    if threads:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
+    if threads and tf.config.threading.get_intra_op_parallelism_threads() != threads:
+        # RuntimeError: TensorFlow already ran (a script loaded a model itself), and its thread pool stays.
+        with contextlib.suppress(RuntimeError):
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
 
 
 def _once(key: str, build: Callable[[], tuple[T, ModelInfo]]) -> T:

@@ -102,7 +102,7 @@ def render(lines: list[Headline], context: dict[str, str]) -> str:
     return f"""## Heads at a glance (validation)
 
 `make eval` on {context["date"]}, commit {context["commit"]}: each head's shipped weights on its validation split
-(details in its own section below and in ml_models/weights/MODEL_CARD.md).
+(details in its own section of this page and in ml_models/weights/MODEL_CARD.md).
 
 | head | metric | shipped | baseline | target | |
 |---|---|---:|---|---:|---|
