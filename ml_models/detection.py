@@ -43,7 +43,7 @@ class RetrySettings:
 class DetectorSettings:
     min_confidence: float = 0.9
     max_side: int = 1920  # larger images are detected on a downscaled copy; boxes are mapped back
-    retry: RetrySettings | None = None  # opt-in: ``RetrySettings()`` finds most masked faces the first pass misses
+    retry: RetrySettings | None = None  # the served detector has it on: ``registry.detector_settings()``
 
 
 def _scale_for(image: RGBImage, min_face_size: int, max_side: int) -> float:
