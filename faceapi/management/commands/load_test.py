@@ -48,7 +48,7 @@ QUERIES = (  # other photos of the enrolled people, a stranger and a two-face ph
     "two_people.jpg",
 )
 THROTTLE_RATE = "1000000/minute"
-WARMUP_ROUNDS = 2  # untimed requests per endpoint and web worker before the run
+WARMUP_S = 20.0  # untimed load before the memory is read (a quarter of the run at most)
 REQUEST_TIMEOUT_S = 120
 
 
@@ -146,14 +146,14 @@ def enrol(base: str, api_key: str) -> None:
         face.raise_for_status()
 
 
-def warm_up(base: str, api_key: str, web_workers: int) -> None:
-    """Each endpoint a few times per web worker, untimed: the first calls of a process trace its model graphs."""
-    session = session_for(api_key)
-    rng = random.Random(-1)  # nosec B311  # a seeded generator for reproducible load, not for security
-    photos = {name: photo(name) for name in (*ENROLLED.values(), *QUERIES)}
-    for _ in range(WARMUP_ROUNDS * web_workers):
-        for endpoint in ENDPOINTS:
-            session.post(f"{base}/api/v1/{endpoint}", files=request_files(endpoint, rng, photos), timeout=120)
+def warm_up_seconds(duration_s: float) -> float:
+    return max(2.0, min(WARMUP_S, duration_s / 4))
+
+
+def warm_up(base: str, api_key: str, clients: int, duration_s: float) -> None:
+    """The same mix at the same concurrency, untimed: every web worker and request thread traces its model graphs
+    and grows its buffers before the memory is read, so growth over the run means a leak, not a warm-up."""
+    run_clients(base, api_key, clients, warm_up_seconds(duration_s))
 
 
 # --- the service's processes ---------------------------------------------------------------------------------------
@@ -242,7 +242,8 @@ def measure(*, clients: int, duration_s: float, web_workers: int) -> dict[str, A
             progress("the service answers; waiting for its processes to finish warming their models")
             wait_until_settled()
             enrol(base, api_key)
-            warm_up(base, api_key, web_workers)
+            progress(f"warm-up: {clients} clients for {warm_up_seconds(duration_s):.0f} s, untimed")
+            warm_up(base, api_key, clients, duration_s)
             before = service_rss()
             progress(f"{clients} clients for {duration_s:.0f} s")
             ticks = tree_ticks()
@@ -256,6 +257,7 @@ def measure(*, clients: int, duration_s: float, web_workers: int) -> dict[str, A
         "duration_s": duration_s,
         "seconds": seconds,
         "web_workers": web_workers,
+        "warm_up_s": warm_up_seconds(duration_s),
         "throttle_rate": THROTTLE_RATE,
         "requests": len(samples),
         "throughput_rps": len(samples) / seconds,
@@ -331,7 +333,8 @@ with a keep-alive session) sent `detect`, `verify` and `identify` in turn, with 
 
 {endpoints}
 
-Resident memory (VmRSS) of each of the service's processes after the warm-up requests and after the run (the
+Resident memory (VmRSS) of each of the service's processes after an untimed warm-up of the same mix at the same
+concurrency ({data["warm_up_s"]:.0f} s) and after the run (the
 Celery worker's models live in its pool child; the small child is the embedded beat):
 
 {processes}
