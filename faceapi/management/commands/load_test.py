@@ -319,8 +319,8 @@ def render(data: dict[str, Any]) -> str:
 ## Load (`make load`)
 
 `python manage.py load_test` (`faceapi/management/commands/load_test.py`). Measured {context["date"]}, commit
-`{context["commit"]}`, {context["machine"]}; load average when it started {load} (1, 5, 15 min): the machine is
-shared, and other work ran during the test. {contention(data["contention"]["load"])}
+`{context["commit"]}`, {context["machine"]}; load average when it started {load} (1, 5, 15 min).
+{contention(data["contention"]["load"])}
 
 The real service (`manage.py serve --web-workers {data["web_workers"]}`: gunicorn, {data["web_workers"]} workers × 4
 threads, and a Celery worker) on SQLite and the filesystem broker in a temporary FACEAPI_VAR_DIR, the throttle at
