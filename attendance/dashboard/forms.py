@@ -1,8 +1,12 @@
 """Dashboard forms: they validate what a person typed; the services do the work."""
 
 from django import forms
+from django.http import HttpRequest
 
 from attendance.models import AttendanceRecord, ClassSession, Student
+from faceapi.errors import ApiError
+from faceapi.image_input import decode_upload
+from ml_models.images import RGBImage
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -44,3 +48,16 @@ class CorrectionForm(forms.Form):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=100, initial="default", help_text="What the key is for, e.g. 'kiosk app'.")
+
+
+class MissingUpload(ApiError):
+    code = "invalid_request"
+    default_message = "Choose a file first."
+
+
+def uploaded_image(request: HttpRequest, *, missing: str) -> RGBImage:
+    """The posted ``image`` decoded within the limits; ``missing`` is what the page says when there is none."""
+    form = ImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise MissingUpload(missing)
+    return decode_upload(form.cleaned_data["image"])

@@ -5,6 +5,9 @@ from attendance.models import School
 from faceapi.errors import ApiError
 from ml_models.errors import FaceApiInputError
 
+# What a page turns into words for the person in front of it; any other exception is a bug (a 500, logged).
+REFUSALS = (ApiError, FaceApiInputError)
+
 QUALITY_REASONS = {
     "too_small": "The face is too small in the photo. Come closer to the camera or crop the photo around the face.",
     "blurred": "The photo is blurred. Hold the camera still and make sure the face is in focus.",
@@ -13,7 +16,7 @@ QUALITY_REASONS = {
 
 MESSAGES = {
     "no_face": "No face was found in the photo. Use a well-lit photo where the face looks at the camera.",
-    "many_faces": "There is more than one face in the photo. Use a photo of this student alone.",
+    "many_faces": "There is more than one face in the picture: one person at a time, please.",
     "face_limit_reached": "This student already has the maximum number of enrolled faces. Delete one first.",
     "spoof_detected": "This looks like a photo or a screen, not a live person. Please look at the camera yourself.",
     "not_recognised": "We could not recognise you. Please ask your teacher to check your enrolment.",

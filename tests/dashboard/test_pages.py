@@ -6,7 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from attendance.models import ApiKey, AttendanceRecord, AuditEvent, FaceEnrollment, Student
-from attendance.services.students import create_student
+from attendance.services.students import create_student, enroll_face
+from ml_models.images import decode_image
 from tests.conftest import PHOTOS, Tenant
 from tests.dashboard.conftest import make_session
 
@@ -40,7 +41,7 @@ def test_enrolment_refusals_are_said_in_words(admin_client: Client, tenant: Tena
     url = reverse("dashboard:student-enrol", args=[ada.pk])
     cases = {
         "noface_rocket.jpg": "No face was found in the photo",
-        "two_people.jpg": "There is more than one face in the photo",
+        "two_people.jpg": "There is more than one face in the picture",
     }
     for name, words in cases.items():
         page = admin_client.post(url, {"image": upload(name)}, follow=True).content.decode()
@@ -130,3 +131,18 @@ def test_the_charts_show_the_rate_per_session(teacher_client: Client, tenant: Te
     page = teacher_client.get(reverse("dashboard:charts"), {"group": "7B"}).content.decode()
     assert "1 of 2" in page
     assert "50 %" in page
+
+
+def test_the_kiosk_checks_in_a_live_enrolled_face_and_says_why_not(teacher_client: Client, tenant: Tenant) -> None:
+    obama = create_student(school=tenant.school, external_id="S1", name="Barack Obama")
+    enroll_face(school=tenant.school, student=obama, image=decode_image((PHOTOS / "obama.jpg").read_bytes()),
+                actor="cli:tests")  # fmt: skip
+    session = make_session(tenant.school)
+    url = reverse("dashboard:kiosk-check-in", args=[session.pk])
+    welcome = teacher_client.post(url, {"image": upload("obama2.jpg")})
+    assert welcome.json() == {"checked_in": True, "name": "Barack Obama", "status": "present",
+                              "message": "Welcome, Barack Obama!"}  # fmt: skip
+    refused = teacher_client.post(url, {"image": upload("two_people.jpg")})
+    assert refused.status_code == 422
+    assert refused.json()["message"] == "There is more than one face in the picture: one person at a time, please."
+    assert teacher_client.post(url, {}).json()["code"] == "invalid_request"

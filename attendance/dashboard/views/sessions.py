@@ -11,14 +11,11 @@ from attendance import selectors
 from attendance.authentication import actor_of
 from attendance.dashboard.access import member_required, page_query
 from attendance.dashboard.charts import engagement_chart
-from attendance.dashboard.forms import CorrectionForm, ImageForm, SessionForm, VideoForm
-from attendance.dashboard.refusals import explain
+from attendance.dashboard.forms import CorrectionForm, MissingUpload, SessionForm, VideoForm, uploaded_image
+from attendance.dashboard.refusals import REFUSALS, explain
 from attendance.responses import attendance_csv, jpeg
 from attendance.services import sessions as session_services
 from attendance.services import videos as video_services
-from faceapi.errors import ApiError
-from faceapi.image_input import decode_upload
-from ml_models.errors import FaceApiInputError
 
 PAGE_SIZE = 25
 
@@ -55,8 +52,6 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "sheet": sheet,
         "present_count": sum(1 for line in sheet if line.attended),
         "statuses": CorrectionForm.base_fields["status"].choices,
-        "photo_form": ImageForm(),
-        "video_form": VideoForm(),
         "jobs": selectors.video_jobs(school=request.school, session=session)[:10],
         "has_timelines": any(line.record and line.record.timeline for line in sheet),
     }
@@ -67,14 +62,10 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 @member_required
 def session_photo(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.session(school=request.school, session_id=session_id)
-    form = ImageForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Choose a class photo first.")
-        return redirect("dashboard:session", session_id=session.pk)
     try:
-        image = decode_upload(form.cleaned_data["image"])
+        image = uploaded_image(request, missing="Choose a class photo first.")
         outcome = session_services.mark_from_photo(school=request.school, session=session, image=image)
-    except (ApiError, FaceApiInputError) as error:
+    except REFUSALS as error:
         messages.error(request, explain(error, school=request.school))
     else:
         names = ", ".join(r["student"]["name"] for r in outcome["recognised"]) or "nobody"
@@ -87,15 +78,14 @@ def session_photo(request: HttpRequest, session_id: int) -> HttpResponse:
 def session_video(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.session(school=request.school, session_id=session_id)
     form = VideoForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Choose a video first.")
-        return redirect("dashboard:session", session_id=session.pk)
     try:
+        if not form.is_valid():
+            raise MissingUpload("Choose a video first.")
         job = video_services.create_video_job(
             school=request.school, session=session, upload=form.cleaned_data["video"],
             sample_fps=form.cleaned_data["sample_fps"] or settings.FACEAPI_VIDEO_SAMPLE_FPS,
         )  # fmt: skip
-    except (ApiError, FaceApiInputError) as error:
+    except REFUSALS as error:
         messages.error(request, explain(error, school=request.school))
         return redirect("dashboard:session", session_id=session.pk)
     return redirect("dashboard:job", job_id=job.pk)

@@ -9,13 +9,11 @@ from django.views.decorators.http import require_POST
 from attendance import selectors
 from attendance.authentication import actor_of
 from attendance.dashboard.access import member_required, page_query
-from attendance.dashboard.forms import ImageForm, StudentForm
-from attendance.dashboard.refusals import explain
+from attendance.dashboard.forms import StudentForm, uploaded_image
+from attendance.dashboard.refusals import REFUSALS, explain
 from attendance.responses import jpeg
 from attendance.services import students as student_services
 from faceapi.errors import ApiError
-from faceapi.image_input import decode_upload
-from ml_models.errors import FaceApiInputError
 
 PAGE_SIZE = 25
 
@@ -80,15 +78,10 @@ def enrol_face(request: HttpRequest, student_id: int) -> HttpResponse:
     """Upload form or webcam frame (``fetch`` asks for JSON): one face, enrolled or refused in words."""
     student = selectors.student(school=request.school, student_id=student_id)
     wants_json = "application/json" in request.headers.get("Accept", "")
-    form = ImageForm(request.POST, request.FILES)
     try:
-        if not form.is_valid():
-            raise ApiError("Choose a photo first.")
-        student_services.enroll_face(
-            school=request.school, student=student, image=decode_upload(form.cleaned_data["image"]),
-            actor=actor_of(request),
-        )  # fmt: skip
-    except (ApiError, FaceApiInputError) as error:
+        image = uploaded_image(request, missing="Choose a photo first.")
+        student_services.enroll_face(school=request.school, student=student, image=image, actor=actor_of(request))
+    except REFUSALS as error:
         message = explain(error, school=request.school)
         if wants_json:
             return JsonResponse({"enrolled": False, "code": error.code, "message": message}, status=422)
