@@ -54,6 +54,9 @@ class CheckInDoc(RecognisedFaceDoc):
 class VideoUpload(serializers.Serializer):
     video = serializers.FileField(help_text="MP4, MOV, AVI or WebM.")
     sample_fps = serializers.FloatField(required=False, help_text="Frames analysed per second of video (default 2).")
+    min_face_size = serializers.IntegerField(
+        required=False, help_text="Smallest face to look for, in pixels of the video (default: 1/27 of its height)."
+    )
     callback_url = serializers.URLField(required=False, help_text="POSTed the job JSON when it ends (signed).")
 
 
@@ -129,6 +132,7 @@ class CorrectionSerializer(serializers.Serializer):
 
 class VideoParams(serializers.Serializer):
     sample_fps = serializers.FloatField(required=False, min_value=0.2, max_value=30.0)
+    min_face_size = serializers.IntegerField(required=False, min_value=20, max_value=1000)
     callback_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
 
 

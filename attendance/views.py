@@ -257,6 +257,7 @@ class SessionVideosView(APIView):
             session=session,
             upload=request.FILES.get("video"),
             sample_fps=params.get("sample_fps", settings.FACEAPI_VIDEO_SAMPLE_FPS),
+            min_face_size=params.get("min_face_size"),
             callback_url=params.get("callback_url", ""),
         )
         return job_response(request, job, status.HTTP_202_ACCEPTED)

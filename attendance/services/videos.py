@@ -27,7 +27,7 @@ from ml_models.matching import Match
 from ml_models.pipeline import crops_of
 from ml_models.timing import Timings
 from ml_models.tracking import FaceTracker, Sighting, identify_track, seen_intervals
-from ml_models.video import VideoFrame, probe_video, sample_frames
+from ml_models.video import VideoFrame, probe_video, sample_frames, video_min_face_size
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,13 @@ class MissingVideo(ApiError):
 
 
 def create_video_job(
-    *, school: School, session: ClassSession, upload: UploadedFile | None, sample_fps: float, callback_url: str = ""
+    *,
+    school: School,
+    session: ClassSession,
+    upload: UploadedFile | None,
+    sample_fps: float,
+    min_face_size: int | None = None,
+    callback_url: str = "",
 ) -> VideoJob:
     """Store the video, check that it decodes, and queue the job (202); a non-video is refused at once."""
     from attendance.tasks import run_video_job
@@ -56,7 +62,7 @@ def create_video_job(
     job = VideoJob(
         school=school,
         session=session,
-        options={"sample_fps": sample_fps},
+        options={"sample_fps": sample_fps, "min_face_size": min_face_size},  # None: from the frame height
         video_name=upload.name[:255],
         callback_url=callback_url,
         callback_status=CallbackStatus.PENDING if callback_url else CallbackStatus.NONE,
@@ -111,6 +117,7 @@ def process_video_job(*, job_id: str) -> VideoJob:
     run = VideoRun(heads={f: registry.head(f) for f in VIDEO_HEADS if f in registry.available_features()})
     gallery = gallery_for(school)
     expected = max(1, int(info.duration_s * job.options["sample_fps"]) + 1)
+    min_face_size = job.options.get("min_face_size") or video_min_face_size(info.height)
     batch: list[VideoFrame] = []
     frames = sample_frames(video_path(job), sample_fps=job.options["sample_fps"])
     while True:
@@ -120,12 +127,13 @@ def process_video_job(*, job_id: str) -> VideoJob:
             break
         batch.append(frame)
         if len(batch) == FRAMES_PER_BATCH:
-            _process_batch(batch, run, gallery, school.match_threshold)
+            _process_batch(batch, run, gallery, school.match_threshold, min_face_size)
             batch = []
             _report_progress(job, run.frames, expected)
     if batch:
-        _process_batch(batch, run, gallery, school.match_threshold)
+        _process_batch(batch, run, gallery, school.match_threshold, min_face_size)
     result = _mark_tracks(job, school, session, run, info_dict=job.result.get("video", info.__dict__))
+    result["min_face_size"] = min_face_size
     return finish_job(job, result=result)
 
 
@@ -141,9 +149,9 @@ def _head_results(run: VideoRun, faces: FaceBatch) -> tuple[list[str | None], li
     return moods, verdicts
 
 
-def _process_batch(batch: list[VideoFrame], run: VideoRun, gallery: Any, threshold: float) -> None:
+def _process_batch(batch: list[VideoFrame], run: VideoRun, gallery: Any, threshold: float, min_face_size: int) -> None:
     with run.timings.stage("detect"):
-        detections = registry.detector().detect_batch([f.image for f in batch])
+        detections = registry.detector().detect_batch([f.image for f in batch], min_face_size=min_face_size)
     with run.timings.stage("embed"):
         crops = [crops_of(frame.image, faces) for frame, faces in zip(batch, detections, strict=True)]
         flat = np.concatenate(crops) if any(len(c) for c in crops) else np.zeros((0, 160, 160, 3), np.uint8)

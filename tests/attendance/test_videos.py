@@ -44,6 +44,7 @@ def test_a_classroom_video_marks_the_enrolled_student_with_evidence(
     result = job["result"]
     assert [p["id"] for p in result["present"]] == [lin_manuel["id"]]
     assert result["frames_sampled"] >= 18
+    assert result["min_face_size"] == 20  # 640×360: the detector's own minimum
     assert {"detect", "embed", "identify", "track"} <= set(result["timings_ms"])
     identified = [t for t in result["tracks"] if t["student_id"] == lin_manuel["id"]]
     assert identified
@@ -73,6 +74,16 @@ def test_a_file_that_is_not_a_video_is_refused_at_once(api):
     empty = api.post(f"/api/v1/sessions/{session['id']}/videos", {"video": SimpleUploadedFile("e.mp4", b"")})
     assert empty.json()["error"]["code"] == "empty_file"
     assert api.post(f"/api/v1/sessions/{session['id']}/videos", {}, format="multipart").status_code == 400
+    assert not VideoJob.unscoped.exists()
+
+
+@pytest.mark.django_db
+def test_a_smallest_face_under_the_detectors_is_refused(api):
+    session = add_session(api)
+    url = f"/api/v1/sessions/{session['id']}/videos"
+    response = api.post(url, {**video_upload(), "min_face_size": "5"}, format="multipart")
+    assert response.status_code == 400
+    assert "min_face_size" in response.json()["error"]["details"]["fields"]
     assert not VideoJob.unscoped.exists()
 
 

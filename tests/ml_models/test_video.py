@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ml_models.errors import EmptyFile, InvalidVideo
-from ml_models.video import probe_video, sample_frames
+from ml_models.video import probe_video, sample_frames, video_min_face_size
 from tests.conftest import PHOTOS
 
 
@@ -63,3 +63,8 @@ def test_an_empty_file_is_empty(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(EmptyFile):
         probe_video(empty)
+
+
+@pytest.mark.parametrize(("height", "expected"), [(360, 20), (480, 20), (720, 27), (1080, 40), (2160, 80)])
+def test_the_smallest_face_looked_for_grows_with_the_frame(height, expected):
+    assert video_min_face_size(height) == expected
