@@ -25,7 +25,10 @@ def test_a_short_load_run_reports_every_endpoint_without_5xx(tmp_path):
         assert 0 < stats["ms"]["p50"] <= stats["ms"]["p95"]
     served = [row for row in data["processes"] if row["role"] in ("web worker (gunicorn)", "celery worker")]
     assert sorted(row["role"] for row in served) == ["celery worker", "web worker (gunicorn)"]
-    assert all(row["rss_before_mb"] > 100 and row["growth_pct"] is not None for row in served)  # models loaded
+    assert all(row["growth_pct"] is not None for row in served)
+    # The models are loaded in the web worker and in the Celery pool's child (the worker's main process holds none).
+    holders = [row for row in data["processes"] if row["role"] in ("web worker (gunicorn)", "celery child")]
+    assert sum(row["rss_before_mb"] > 500 for row in holders) == 2
 
 
 def test_rss_growth_names_processes_that_came_or_went():
