@@ -75,8 +75,9 @@ eval: prepare
 	$(PY) -m ml_models.training --eval
 
 # Rewrites the examples of docs/API.md from a real run of the service (its own temporary database and broker).
-docs: prepare migrate
+docs: install-dev prepare migrate
 	$(PY) docs/generate_api_examples.py
+	$(VENV)/bin/ruff format --quiet docs/API.md  # its Python examples, as `make lint` checks them
 
 train: prepare
 	$(PY) -m ml_models.training
