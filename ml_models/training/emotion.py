@@ -9,7 +9,6 @@ to keep the best epoch and to choose what the head serves. The test split (Priva
 """
 
 import argparse
-import re
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -41,7 +40,8 @@ from ml_models.heads.emotion import (
     resized,
 )
 from ml_models.model_info import sha256_file
-from ml_models.paths import WEIGHTS_DIR, shared_data_dir
+from ml_models.paths import shared_data_dir
+from ml_models.training.fitting import write_card_section
 
 SEED = 20261126
 BATCH = 128
@@ -60,7 +60,6 @@ CHUNK = 256  # faces per inference call
 FRAMING_SAMPLE = 700  # val faces for the framing check
 FRAMING_UPSCALE = 4  # MTCNN needs the 48-px faces larger, and a border around them (reflected) to frame them
 FRAMING_SCALES = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3)
-CARD = WEIGHTS_DIR / "MODEL_CARD.md"
 CARD_TITLE = "## Emotion (project CNN)"
 BASELINE = "baseline (fer mini-Xception)"
 SHIPPED = "CNN + flip, averaged with baseline + flip (shipped)"  # what EmotionHead.probabilities computes
@@ -492,16 +491,6 @@ Largest confusions of the shipped head (share of the true class): {confusions(sh
 """
 
 
-def write_card(section: str) -> None:
-    text = CARD.read_text()
-    pattern = re.compile(rf"^{re.escape(CARD_TITLE)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section.strip() + "\n\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section.strip() + "\n"
-    CARD.write_text(text)
-
-
 def shifted_text(results: dict[str, Metrics]) -> str:
     gain = results[SHIFTED].accuracy - results[SHIPPED].accuracy
     return (
@@ -546,7 +535,7 @@ def main() -> None:
         }
         write_section("heads-emotion", benchmark_section(results, framing, ms, context), data)
     else:
-        write_card(card_section(results, framing, run, ms))
+        write_card_section(CARD_TITLE, card_section(results, framing, run, ms))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright import sync_api as playwright_sync
 
 from attendance.models import AttendanceRecord, Membership
 from attendance.services.sessions import correct_attendance, create_session
@@ -21,8 +22,6 @@ from attendance.services.students import create_student
 from tests.conftest import PHOTOS, PROJECT_ROOT, SHARED_DATA, Tenant, make_tenant
 from tests.dashboard.conftest import PASSWORD, make_member
 from tests.dashboard.fake_camera import write_y4m
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
