@@ -484,6 +484,11 @@ Shipped: the average of the two, {percent(shipped.accuracy)}, against the baseli
 ({percent(results["baseline + flip"].accuracy)} with flip averaging) and the CNN's {percent(cnn.accuracy)} (with flip
 averaging). {target_text(shipped.accuracy, run)}
 Largest confusions of the shipped head (share of the true class): {confusions(shipped)}.
+Tried on 2026-11-27 and not shipped: a second CNN of the same architecture (seed 20261127, a 12-epoch budget: 95 min
+in float32 on a 2-core AMD machine without AMX, shared with other work) reached 64.6 % (65.2 % with flip averaging);
+the average of both CNNs and the baseline scored 67.5 %, below this pair's 67.7 %, and shifted crops on top 67.4 %.
+A head on FaceNet's pooled features (trained on 6,000 faces) reached 58.6 % and pulled the pair down when averaged
+in (64.6–66.9 % on 1,500 val faces against the pair's 67.4 % there).
 
 {framing_text(framing)}
 
