@@ -63,8 +63,8 @@ def _env_flag(name: str, default: bool) -> bool:
 
 def detector_settings() -> DetectorSettings:
     """The served detector's settings. ``FACEAPI_DETECT_RETRY`` (default on): where the first MTCNN pass finds no
-    face, a second, more permissive one (``RetrySettings``) finds most masked and frame-filling faces; it costs
-    nothing on images where the first pass finds a face (MODEL_CARD.md, Mask)."""
+    face, more permissive ones (``RetrySettings``: padded, then turned) find most masked, frame-filling and tilted
+    faces; they cost nothing on images where the first pass finds a face (MODEL_CARD.md, Mask)."""
     return DetectorSettings(retry=RetrySettings() if _env_flag("FACEAPI_DETECT_RETRY", True) else None)
 
 

@@ -239,8 +239,9 @@ def card_rows(data: Dataset, seconds: float, ms: float, baseline_detected: int) 
         ),
         (
             "Preprocessing",
-            "what serving does: MTCNN at the default settings, the largest face's `margin_crop`; MTCNN found no face "
-            f"in {data.features.no_face} of 3,000 images, whose whole image was used (as `detect=false` does). The "
+            "what serving does: MTCNN with its retry (`FACEAPI_DETECT_RETRY`, on by default), the largest face's "
+            f"`margin_crop`; MTCNN found no face in {data.features.no_face} of 3,000 images, whose whole image was "
+            "used (as `detect=false` does). The "
             "crop goes through the FaceNet backbone once; the head reads its 1792-d pooled layer, standardised.",
         ),
         (

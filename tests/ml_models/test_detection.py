@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from ml_models import registry
+from ml_models.detection import _rotated
 from ml_models.faces import LANDMARK_NAMES
 from tests.conftest import PHOTOS
 
@@ -96,3 +97,28 @@ def test_batch_gives_the_same_faces_as_one_by_one(detector, photo):
 
 def test_tiny_images_have_no_faces_and_no_error(detector):
     assert detector.detect(np.zeros((8, 8, 3), np.uint8)) == []
+
+
+@pytest.mark.parametrize("angle", [-30.0, 30.0])
+def test_a_face_found_in_a_turned_view_maps_back_onto_the_original(detector, photo, angle):
+    image = photo("obama.jpg")
+    scale = 0.5
+    small = image[::2, ::2]
+    view, to_view = _rotated(small, angle, scale)
+    points = {name: (400.0 + 20 * i, 300.0 + 10 * i) for i, name in enumerate(LANDMARK_NAMES)}
+    in_view = {name: tuple(to_view @ (x, y, 1.0)) for name, (x, y) in points.items()}
+    for name, (x, y) in points.items():  # the map is the warp: the same pixel on both sides
+        vx, vy = in_view[name]
+        np.testing.assert_allclose(view[round(vy), round(vx)], small[round(y * scale), round(x * scale)], atol=40)
+    xs, ys = zip(*in_view.values(), strict=True)
+    detection = {
+        "box": [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)],
+        "confidence": 0.99,
+        "keypoints": in_view,
+    }
+    [face] = detector._to_faces([detection], image.shape, to_view, 0.9)
+    box = face.box
+    for name, (x, y) in points.items():
+        np.testing.assert_allclose(face.landmarks[name], (x, y), atol=1e-6)
+        assert box.x <= x <= box.x2  # the upright box around the turned one holds every point
+        assert box.y <= y <= box.y2

@@ -12,6 +12,7 @@ from tests.conftest import SHARED_DATA
 
 MASKED = "with_mask/with_mask020.jpg"  # a validation photo whose masked face MTCNN finds at default settings
 MASKED_CLOSE_UP = "with_mask/170.jpg"  # the face fills the frame: only the retry (FACEAPI_DETECT_RETRY) finds it
+MASKED_TILTED = "with_mask/0_0_12.jpg"  # a tilted, masked face: only the retry's rotated passes find it
 HEADS = (attributes, mask, age_gender)
 
 
@@ -97,3 +98,17 @@ def test_the_retry_is_on_by_default_and_finds_a_masked_close_up_that_plain_mtcnn
 def test_faceapi_detect_retry_turns_the_retry_on_and_off(monkeypatch, value, retry):
     monkeypatch.setenv("FACEAPI_DETECT_RETRY", value)
     assert registry.detector_settings().retry == (RetrySettings() if retry else None)
+
+
+def test_the_retry_turns_the_image_to_find_a_tilted_masked_face():
+    tilted = mask_photo(MASKED_TILTED)
+    assert MtcnnDetector(DetectorSettings(retry=RetrySettings(angles=()))).detect(tilted) == []
+    [face] = registry.detector().detect(tilted)  # found in both turned views: one face
+    assert face.confidence >= RetrySettings().rotated_min_confidence
+    box = face.box
+    assert 0 <= box.x < box.x2 <= tilted.shape[1]
+    assert 0 <= box.y < box.y2 <= tilted.shape[0]
+    assert all(box.x <= x <= box.x2 and box.y <= y <= box.y2 for x, y in face.landmarks.values())
+    marks = face.landmarks
+    assert marks["left_eye"][0] < marks["right_eye"][0]
+    assert max(marks["left_eye"][1], marks["right_eye"][1]) < min(marks["mouth_left"][1], marks["mouth_right"][1])
