@@ -154,6 +154,19 @@ def stack(first: DenseNet, second: DenseNet) -> DenseNet:
     return DenseNet(first.mean, first.scale, layers, first.outputs + second.outputs, first.version)
 
 
+def averaged(nets: list[DenseNet]) -> DenseNet:
+    """One-hidden-layer nets trained on the same inputs (different seeds) as one net whose outputs are the mean of
+    theirs: hidden units side by side, each output kernel scaled by 1/len(nets). Exactly the averaged ensemble."""
+    first = nets[0]
+    if any(not (np.array_equal(first.mean, n.mean) and np.array_equal(first.scale, n.scale)) for n in nets):
+        raise ValueError("the nets were standardised differently")
+    hidden = (np.concatenate([n.layers[0][0] for n in nets], axis=1), np.concatenate([n.layers[0][1] for n in nets]))
+    output = np.concatenate([n.layers[1][0] for n in nets]) / len(nets)
+    bias = np.mean([n.layers[1][1] for n in nets], axis=0)
+    return DenseNet(first.mean, first.scale, [hidden, (output.astype(np.float32), bias.astype(np.float32))],
+                    first.outputs, first.version)  # fmt: skip
+
+
 def _report_epoch(epoch: int, epochs: int, loss: float, started: float) -> None:
     done = epoch + 1
     if done % 10 and done != epochs:
