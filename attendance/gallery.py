@@ -9,6 +9,7 @@ import numpy as np
 from django.conf import settings
 
 from attendance.models import FaceEnrollment, School
+from ml_models import registry
 from ml_models.embedding import EMBEDDING_DIM
 from ml_models.matching import Gallery
 
@@ -21,7 +22,12 @@ def embedding_from_bytes(data: bytes) -> np.ndarray:
 
 
 def build_gallery(school: School) -> Gallery:
-    rows = FaceEnrollment.objects.for_school(school).filter(student__active=True).values_list("student_id", "embedding")
+    """The school's active students' faces embedded by the running embedder (faces of an earlier embedder version
+    cannot be compared with new embeddings: they wait for re-enrolment, docs/OPERATIONS.md)."""
+    faces = FaceEnrollment.objects.for_school(school).filter(
+        student__active=True, model_version=registry.embedder_version()
+    )
+    rows = faces.values_list("student_id", "embedding")
     labels = [student_id for student_id, _ in rows]
     vectors = np.stack([embedding_from_bytes(blob) for _, blob in rows]) if labels else None
     return Gallery(labels, vectors, ann_threshold=settings.FACEAPI_GALLERY_ANN_THRESHOLD)

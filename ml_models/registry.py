@@ -122,6 +122,13 @@ def model_versions(*keys: str) -> dict[str, str]:
     return {key: f"{info.name}-{info.version}" for key, info in _info.items() if not keys or key in keys}
 
 
+def embedder_version() -> str:
+    """The embedder's ``name-version`` (loading it if needed): what an enrolled face stores, and what it is matched
+    under; embeddings of another version are not comparable."""
+    embedder()
+    return model_versions("embedder")["embedder"]
+
+
 def warm_up() -> None:
     """Load every model and run each once, so that the first real request pays no start-up cost."""
     _load_all()

@@ -131,7 +131,7 @@ def enroll_face(*, school: School, student: Student, image: RGBImage, actor: str
             school=school,
             student=student,
             embedding=np.asarray(face.embedding, dtype=np.float32).tobytes(),
-            model_version=registry.model_versions()["embedder"],
+            model_version=registry.embedder_version(),
             quality=face.quality.as_dict(),
             thumbnail=jpeg_thumbnail(face.crop),
         )

@@ -8,6 +8,7 @@ from django.db import connection
 from PIL import Image, ImageOps
 
 from attendance.models import FaceEnrollment
+from attendance.services.students import bump_gallery
 from tests import images
 from tests.attendance.conftest import add_student, enrol, photo
 from tests.conftest import PHOTOS
@@ -124,6 +125,19 @@ def test_inactive_students_are_not_identified(api, enrolled):
     api.patch(f"/api/v1/students/{enrolled['obama']['id']}", {"active": False}, format="json")
     faces = api.post("/api/v1/identify", photo("obama2.jpg"), format="multipart").json()["faces"]
     assert faces[0]["student"] is None
+
+
+def test_faces_of_another_embedder_version_are_not_matched(api, tenant, enrolled):
+    obama = enrolled["obama"]["id"]
+    FaceEnrollment.unscoped.filter(student_id=obama).update(model_version="facenet-an-earlier-version")
+    bump_gallery(tenant.school)
+    faces = api.post("/api/v1/identify", photo("obama2.jpg"), format="multipart").json()["faces"]
+    assert faces[0]["student"] is None
+    [listed] = api.get(f"/api/v1/students/{obama}/faces").json()
+    assert listed["model_version"] == "facenet-an-earlier-version"  # still listed, and erasable
+    assert enrol(api, obama, "obama2.jpg").status_code == 201  # re-enrolled under the running version
+    faces = api.post("/api/v1/identify", photo("obama.jpg"), format="multipart").json()["faces"]
+    assert faces[0]["student"]["id"] == obama
 
 
 def test_a_small_background_face_does_not_block_enrolment(api) -> None:
