@@ -184,25 +184,25 @@ MODELS_RESPONSE = OpenApiExample(
             "emotion": {
                 "name": "faceapi-emotion-cnn+fer",
                 "version": "2-20261127",
-                "sha256": "51de02fee28f9ec26c669d4e559d2a118bb6c53482c4c584be601a100b74977e",
+                "sha256": "013b8d8252b71d04e5ca176f7ef0680a6c8cf91396c634058ef34e276b6e7ac9",
                 "input_size": [48, 48, 1],
             },
             "attributes": {
                 "name": "faceapi-attributes-mlp",
                 "version": "20261127",
-                "sha256": "aa11a0a2d1ee271e03994d803ecfc98f4d71bf2f746cdf2e29ce853a70519eb9",
+                "sha256": "b6239e3254a30c03913877be040fc45e8acc53c21af9e1df2bdcf7cd0e7e2f7b",
                 "input_size": [1792],
             },
             "mask": {
                 "name": "faceapi-mask-mlp",
                 "version": "20261127",
-                "sha256": "b16e54763749bf6c5b80f783612dcebfcb532d57f6df6a9edf3b6cbcffa5865d",
+                "sha256": "cc850f9e93d087cc827df22bebc2e39b336f38015c17f5d64e321c0289e8fb6d",
                 "input_size": [1792],
             },
             "age_gender": {
                 "name": "faceapi-age-gender-mlp",
                 "version": "20261127",
-                "sha256": "4588b39f0f987cc3d15a6454235a3cab6de76396880dc2ddd6c729e28b008940",
+                "sha256": "09c948815d57b34106e8fbe3f7533d94fa19275e76be6f36f653a738c32f421b",
                 "input_size": [1792],
             },
             "liveness": {

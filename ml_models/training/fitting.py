@@ -138,13 +138,19 @@ def train_mlp(
     )
 
 
+def _check_same_standardisation(nets: list[DenseNet]) -> None:
+    """Merged nets share one input standardisation: they must have been fitted to the same inputs."""
+    first = nets[0]
+    if any(not (np.array_equal(first.mean, n.mean) and np.array_equal(first.scale, n.scale)) for n in nets[1:]):
+        raise ValueError("the nets were standardised differently")
+
+
 def stack(first: DenseNet, second: DenseNet) -> DenseNet:
     """Two one-hidden-layer nets trained on the same inputs as one: hidden units side by side, outputs concatenated.
 
     The result computes exactly both nets in one pass (block-diagonal output layer).
     """
-    if not (np.array_equal(first.mean, second.mean) and np.array_equal(first.scale, second.scale)):
-        raise ValueError("the nets were standardised differently")
+    _check_same_standardisation([first, second])
     (k1, b1), (out1, c1) = first.layers
     (k2, b2), (out2, c2) = second.layers
     output = np.zeros((len(b1) + len(b2), len(c1) + len(c2)), dtype=np.float32)
@@ -158,8 +164,7 @@ def averaged(nets: list[DenseNet]) -> DenseNet:
     """One-hidden-layer nets trained on the same inputs (different seeds) as one net whose outputs are the mean of
     theirs: hidden units side by side, each output kernel scaled by 1/len(nets). Exactly the averaged ensemble."""
     first = nets[0]
-    if any(not (np.array_equal(first.mean, n.mean) and np.array_equal(first.scale, n.scale)) for n in nets):
-        raise ValueError("the nets were standardised differently")
+    _check_same_standardisation(nets)
     hidden = (np.concatenate([n.layers[0][0] for n in nets], axis=1), np.concatenate([n.layers[0][1] for n in nets]))
     output = np.concatenate([n.layers[1][0] for n in nets]) / len(nets)
     bias = np.mean([n.layers[1][1] for n in nets], axis=0)

@@ -196,13 +196,16 @@ def detection_recall(data: Dataset, plain: MtcnnDetector, retrying: MtcnnDetecto
     images = [read_rgb(root / file) for file in data.files]
     found = np.array([bool(plain.detect(image)) for image in images])
     missed = np.flatnonzero(~found)
+
+    def found_again(detector: MtcnnDetector) -> NDArray[np.bool_]:
+        again = np.zeros(len(found), dtype=bool)
+        again[missed] = [bool(detector.detect(images[i])) for i in missed]
+        return again
+
     started = time.perf_counter()
-    recovered = np.zeros(len(found), dtype=bool)
-    recovered[missed] = [bool(retrying.detect(images[i])) for i in missed]
+    recovered = found_again(retrying)
     retry_ms = (time.perf_counter() - started) * 1000 / max(len(missed), 1)
-    unturned = MtcnnDetector(DetectorSettings(retry=RetrySettings(angles=())))
-    recovered_unturned = np.zeros(len(found), dtype=bool)
-    recovered_unturned[missed] = [bool(unturned.detect(images[i])) for i in missed]
+    recovered_unturned = found_again(MtcnnDetector(DetectorSettings(retry=RetrySettings(angles=()))))
     negatives = negative_images()
     masked = data.masked
     return Recall(
@@ -267,10 +270,11 @@ def recall_text(recall: Recall, cost: RetryCost) -> str:
         f"Without the retry MTCNN finds a face in **{r.found_plain} of {r.masked}** with_mask photos "
         f"({percent(r.found_plain / r.masked)}) and in {r.unmasked_found_plain} of {r.unmasked} without_mask ones. "
         f"With the retry (`FACEAPI_DETECT_RETRY`, on by default; `RetrySettings`: only where the first pass is "
-        f"empty, a second pass on the image with a black border of 25 % of its longer side and thresholds "
-        f"0.4 / 0.4 / 0.5, faces kept from confidence 0.5; where that finds nothing too, the same pass on the image "
-        f"turned by {' and '.join(f'{a:+g}°' for a in retry.angles)}, faces kept from confidence "
-        f"{retry.rotated_min_confidence:g}) it finds **{r.found_retry} of {r.masked}** "
+        f"empty, a second pass on the image with a black border of {retry.pad * 100:g} % of its longer side and "
+        f"thresholds {' / '.join(f'{t:g}' for t in retry.thresholds)}, faces kept from confidence "
+        f"{retry.min_confidence:g}; where that finds nothing too, the same pass on a copy at most "
+        f"{retry.rotated_max_side} px long turned by {' and '.join(f'{a:+g}°' for a in retry.angles)}, faces kept "
+        f"from confidence {retry.rotated_min_confidence:g}) it finds **{r.found_retry} of {r.masked}** "
         f"({percent(r.found_retry / r.masked)}; {r.found_unturned} without the turned passes; without_mask "
         f"{r.unmasked_found_retry} of {r.unmasked}), and {r.false_faces_retry} faces on {r.negatives} face-free "
         f"images (the two no-face photos and their tiles). "
