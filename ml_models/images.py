@@ -14,13 +14,21 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ml_models.errors import EmptyFile, FileTooLarge, ImageTooLarge, InvalidImage, UnsupportedMediaType
+from ml_models.errors import (
+    EmptyFile,
+    FaceApiInputError,
+    FileTooLarge,
+    ImageTooLarge,
+    InvalidImage,
+    UnsupportedMediaType,
+)
 from ml_models.file_types import looks_like_non_image
 
 RGBImage = NDArray[np.uint8]  # H×W×3, RGB order
 
 SUPPORTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "BMP", "GIF", "TIFF"})
 TEXT_MARKERS = (b"<?xml", b"<svg", b"<!doctype", b"<html", b"{", b"[")
+PILLOW_CHUNK_BOMB = "decompressed data too large"  # how Pillow's ValueError starts for a PNG zTXt/iTXt/iCCP bomb
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,14 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head and all(b >= 9 for b in head[:512])
 
 
+def _unreadable(exc: Exception) -> FaceApiInputError:
+    """Pillow's refusal as our error: a metadata chunk (PNG text or ICC profile) inflating past Pillow's limit is too
+    large, like a pixel bomb; anything else is a broken file. Pillow marks the former only by its message."""
+    if isinstance(exc, ValueError) and str(exc).lower().startswith(PILLOW_CHUNK_BOMB):
+        return ImageTooLarge("The image carries metadata that expands to more data than allowed.")
+    return InvalidImage(reason=str(exc))
+
+
 def _open(data: bytes, limits: ImageLimits) -> Image.Image:
     try:
         with warnings.catch_warnings():
@@ -54,7 +70,7 @@ def _open(data: bytes, limits: ImageLimits) -> Image.Image:
             raise UnsupportedMediaType("Documents, archives, videos and programs are not images.") from None
         raise InvalidImage() from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise InvalidImage(reason=str(exc)) from None
+        raise _unreadable(exc) from None
     if image.format not in SUPPORTED_FORMATS:
         raise UnsupportedMediaType(
             f"{image.format} images are not supported.", supported=sorted(SUPPORTED_FORMATS - {"MPO"})
@@ -96,7 +112,7 @@ def decode_image(data: bytes, *, limits: ImageLimits = ImageLimits()) -> RGBImag
         rgb = _to_rgb(image)
         return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
     except (OSError, SyntaxError, ValueError, TypeError, Image.DecompressionBombError) as exc:
-        raise InvalidImage(reason=str(exc)) from None
+        raise _unreadable(exc) from None
 
 
 def decode_base64_image(text: str, *, limits: ImageLimits = ImageLimits()) -> RGBImage:

@@ -7,6 +7,7 @@ from PIL import Image
 from ml_models.errors import EmptyFile, FileTooLarge, ImageTooLarge, InvalidImage, UnsupportedMediaType
 from ml_models.images import ImageLimits, decode_base64_image, decode_image
 from tests import images
+from tests.data.make_bad_corpus import metadata_bomb
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF"])
@@ -84,6 +85,13 @@ def test_bad_files_raise_their_error(data, error):
 def test_a_huge_bomb_beyond_pillows_own_limit_is_also_image_too_large():
     with pytest.raises(ImageTooLarge):
         decode_image(images.decompression_bomb_png(20_000, 10_000))
+
+
+@pytest.mark.parametrize(("kind", "prefix"), [(b"zTXt", b"comment\x00\x00"), (b"iCCP", b"profile\x00\x00")])
+def test_a_metadata_chunk_inflating_past_pillows_limit_is_too_large_not_corrupt(kind, prefix):
+    with pytest.raises(ImageTooLarge) as raised:
+        decode_image(metadata_bomb(kind, prefix))
+    assert "metadata" in raised.value.message
 
 
 def test_formats_outside_the_list_are_unsupported():
