@@ -1,6 +1,7 @@
 """Reading the images inside an uploaded zip without trusting it: entry count, sizes, ratio and names checked."""
 
 import io
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -10,6 +11,7 @@ from faceapi.errors import ApiError
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a first entry, or the end record of a zip with no entry
 IGNORED_PREFIXES = ("__MACOSX/",)
 IGNORED_NAMES = (".DS_Store", "Thumbs.db")
+UNIX_SYSTEM = 3  # ZipInfo.create_system of an archive made on Unix, whose external_attr holds the mode bits
 
 
 class InvalidArchive(ApiError):
@@ -52,9 +54,20 @@ def _unsafe(name: str) -> bool:
     return path.is_absolute() or ".." in path.parts or (len(name) > 1 and name[1] == ":")
 
 
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    """A Unix symlink entry: its content is the link's target path, not a file to read (never followed)."""
+    return info.create_system == UNIX_SYSTEM and stat.S_ISLNK(info.external_attr >> 16)
+
+
 def _wanted(info: zipfile.ZipInfo) -> bool:
+    """Files only: folders, links and the junk macOS and Windows add are skipped."""
     name = info.filename
-    return not info.is_dir() and not name.startswith(IGNORED_PREFIXES) and PurePosixPath(name).name not in IGNORED_NAMES
+    return (
+        not info.is_dir()
+        and not _is_link(info)
+        and not name.startswith(IGNORED_PREFIXES)
+        and PurePosixPath(name).name not in IGNORED_NAMES
+    )
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:

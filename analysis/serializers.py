@@ -59,7 +59,9 @@ class VerifyUpload(VerifyParams):
 
 class JobUpload(JobParams):
     images = serializers.ListField(
-        child=serializers.FileField(), help_text="Images, repeated, and/or zip files of images."
+        child=serializers.FileField(),
+        help_text="Images, repeated, and/or zip files of images (folders, links and system junk files inside are "
+        "skipped).",
     )
 
 

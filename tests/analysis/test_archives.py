@@ -1,4 +1,5 @@
 import io
+import stat
 import zipfile
 
 import pytest
@@ -55,3 +56,14 @@ def test_a_header_that_lies_about_size_is_caught_while_reading():
 def test_corrupt_zip_is_invalid():
     with pytest.raises(InvalidArchive):
         files_in_zip(b"PK\x03\x04 this is not really a zip", LIMITS)
+
+
+def test_a_symlink_entry_is_skipped_like_a_folder_and_never_followed():
+    link = zipfile.ZipInfo("passwd.jpg")
+    link.create_system = 3  # Unix, so the mode bits count
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.jpg", b"1")
+        archive.writestr(link, "/etc/passwd")
+    assert files_in_zip(buffer.getvalue(), LIMITS) == [("a.jpg", b"1")]
