@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 MODELS = {
     "detector": "mtcnn-1.0.0",
     "embedder": "facenet-20180408-102900",
-    "emotion": "faceapi-emotion-cnn+fer-2-20261127",
+    "emotion": "faceapi-emotion-cnn+fer-3-20261127",
 }
 OBAMA_480P_FACE = {
     "box": {"x": 394, "y": 37, "width": 103, "height": 148},
@@ -183,14 +183,14 @@ MODELS_RESPONSE = OpenApiExample(
             },
             "emotion": {
                 "name": "faceapi-emotion-cnn+fer",
-                "version": "2-20261127",
-                "sha256": "013b8d8252b71d04e5ca176f7ef0680a6c8cf91396c634058ef34e276b6e7ac9",
+                "version": "3-20261127",
+                "sha256": "a4d8e210c78d54dccf47a6b1dd6b54e533ce1968a1c6af8f5215606eeb4def0c",
                 "input_size": [48, 48, 1],
             },
             "attributes": {
                 "name": "faceapi-attributes-mlp",
                 "version": "20261127",
-                "sha256": "b6239e3254a30c03913877be040fc45e8acc53c21af9e1df2bdcf7cd0e7e2f7b",
+                "sha256": "3f5b12c2887fd233f36da51a0c316a482f47d407d92f0e599b7f156ec3bd7679",
                 "input_size": [1792],
             },
             "mask": {

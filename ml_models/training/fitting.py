@@ -1,7 +1,9 @@
 """What the head trainers share: seeded splits, a small MLP trained in numpy, and the model card's sections.
 
-The MLP is trained with plain numpy (mini-batch AdamW, dropout on the hidden layer): bit-reproducible for a seed,
-and what it saves is exactly what ``ml_models.heads.mlp.DenseNet`` runs at inference.
+The MLP is trained with plain numpy (mini-batch AdamW, dropout on the hidden layer): bit-reproducible for a seed on
+one machine and BLAS thread count (OpenBLAS splits its sums by thread, so 1 and 2 threads end a few rounding errors
+apart, which training then grows), and what it saves is exactly what ``ml_models.heads.mlp.DenseNet`` runs at
+inference.
 """
 
 import itertools
@@ -216,6 +218,10 @@ def duplicate_groups(embeddings: NDArray[np.float32], similarity: float) -> NDAr
 
     _, labels = connected_components(csr_matrix(embeddings @ embeddings.T >= similarity), directed=False)
     return labels.astype(np.int64)
+
+
+# What the cards say of these heads' training (see the module's docstring).
+REPRODUCIBLE = "plain numpy, bit-reproducible for a seed on one machine and BLAS thread count"
 
 
 def write_card_section(title: str, section: str) -> None:

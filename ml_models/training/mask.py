@@ -33,6 +33,7 @@ from ml_models.model_info import sha256_file
 from ml_models.paths import shared_data_dir
 from ml_models.training.features import FaceFeatures, face_features, read_rgb
 from ml_models.training.fitting import (
+    REPRODUCIBLE,
     MlpConfig,
     binary_cross_entropy,
     duplicate_groups,
@@ -346,7 +347,7 @@ def card_rows(data: Dataset, net: DenseNet, config: MlpConfig, ms: float, second
         (
             "Training",
             f"binary cross-entropy, AdamW (lr {config.learning_rate:g}, weight decay {config.weight_decay:g}), "
-            f"batch {config.batch_size}, {config.epochs} epochs; plain numpy, bit-reproducible. **{seconds:.0f} s** "
+            f"batch {config.batch_size}, {config.epochs} epochs; {REPRODUCIBLE}. **{seconds:.0f} s** "
             "for the head, after the features (cached)",
         ),
         ("Speed", f"{ms:.3f} ms/face for the head alone (batch 32), on the backbone pass shared with the other heads"),

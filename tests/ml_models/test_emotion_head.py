@@ -53,8 +53,9 @@ def test_the_served_head_is_the_project_cnn_with_the_baseline(head):
     _, info = emotion_head.load()
     baseline_path, _ = prepared_file(emotion_head.BASELINE)
     assert info.name == "faceapi-emotion-cnn+fer"
-    assert info.sha256 == sha256_files([emotion_head.WEIGHTS, baseline_path])
-    assert emotion_head.WEIGHTS.stat().st_size <= 5_000_000
+    assert info.sha256 == sha256_files([*emotion_head.CNN_WEIGHTS, baseline_path])
+    assert len(head.cnns) == len(emotion_head.CNN_WEIGHTS) == 2
+    assert all(weights.stat().st_size <= 5_000_000 for weights in emotion_head.CNN_WEIGHTS)
 
 
 @pytest.mark.parametrize(("index", "label"), CLEAR_FACES.items())
