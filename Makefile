@@ -42,7 +42,7 @@ run: prepare migrate
 
 services:
 	tests/ensure_services.sh
-	tests/ensure_browser.sh
+	tests/ensure_test_tools.sh
 
 test: install-dev prepare services
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \

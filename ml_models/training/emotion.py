@@ -68,7 +68,7 @@ BASELINE = "baseline (fer mini-Xception)"
 CNNS = "CNNs + flip, averaged"
 PREVIOUS = "CNN 1 + flip and baseline + flip, averaged (the head before CNN 2)"
 SHIPPED = "CNNs + flip and baseline + flip, averaged (shipped)"  # what EmotionHead.probabilities computes
-SHIFTED = "all three, centre + 4 shifted crops, each with flip (not shipped)"
+SHIFTED = "every model, centre + 4 shifted crops, each with flip (not shipped)"
 SHIFT_PX = 2  # each shifted crop moves the window this far towards a corner of the 48×48 face
 TARGET = 0.70  # val accuracy asked for by issue 7
 

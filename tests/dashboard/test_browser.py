@@ -34,7 +34,7 @@ TIMEOUT_MS = 60_000
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package (tests/ensure_browser.sh).")
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package (tests/ensure_test_tools.sh).")
     camera = write_y4m(PHOTOS / "obama.jpg", tmp_path_factory.mktemp("camera") / "obama.y4m")
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests themselves are still
     # plain synchronous code, so Django's guard against ORM use inside a running loop is lifted for this module.
