@@ -92,6 +92,11 @@ def flip_averaged(predict: Predict, inputs: np.ndarray) -> np.ndarray:
     return (probabilities[: len(inputs)] + probabilities[len(inputs) :]) / 2
 
 
+def averaged(probabilities: Sequence[np.ndarray]) -> np.ndarray:
+    """The ensemble's N×7 probabilities: the mean of its models', each with the same weight."""
+    return np.mean(probabilities, axis=0)
+
+
 def emotion_result(probabilities: np.ndarray) -> dict[str, Any]:
     scores = {name: round(float(p), 4) for name, p in zip(EMOTIONS, probabilities, strict=True)}
     return {"dominant": EMOTIONS[int(np.argmax(probabilities))], "scores": scores}
@@ -117,7 +122,7 @@ class EmotionHead:
 
     def probabilities(self, faces: np.ndarray) -> np.ndarray:
         """N×7 probabilities of N×48×48 uint8 grey faces: the mean of every model's."""
-        return np.mean([*self.cnn_probabilities(faces), self.baseline_probabilities(faces)], axis=0)
+        return averaged([*self.cnn_probabilities(faces), self.baseline_probabilities(faces)])
 
     def predict(self, batch: FaceBatch) -> list[dict[str, Any]]:
         if not len(batch):

@@ -35,6 +35,7 @@ from ml_models.heads.emotion import (
     STAGES,
     VERSION,
     EmotionHead,
+    averaged,
     baseline_inputs,
     build_model,
     centre,
@@ -295,17 +296,17 @@ def variant_probabilities(head: EmotionHead, faces: np.ndarray) -> dict[str, np.
     """N×7 probabilities of each variant: the baseline and each CNN, alone and with flip averaging; the CNNs
     averaged; the first CNN with the baseline (the previous head); all averaged (shipped), also with shifted crops."""
     baseline_flip = in_chunks(head.baseline_probabilities, faces)
-    cnn_flip = in_chunks(lambda f: np.stack(head.cnn_probabilities(f), axis=1), faces)  # N × CNNs × 7
+    cnn_flips = list(np.moveaxis(in_chunks(lambda f: np.stack(head.cnn_probabilities(f), axis=1), faces), 1, 0))
     variants = {
         BASELINE: in_chunks(lambda f: head.baseline.predict_on_batch(baseline_inputs(f)), faces),
         "baseline + flip": baseline_flip,
     }
     for index, cnn in enumerate(head.cnns):
         variants[cnn_label(index)] = in_chunks(cnn.predict_on_batch, centre(faces))
-        variants[f"{cnn_label(index)} + flip"] = cnn_flip[:, index]
-    variants[CNNS] = cnn_flip.mean(axis=1)
-    variants[PREVIOUS] = (cnn_flip[:, 0] + baseline_flip) / 2
-    variants[SHIPPED] = (cnn_flip.sum(axis=1) + baseline_flip) / (len(head.cnns) + 1)
+        variants[f"{cnn_label(index)} + flip"] = cnn_flips[index]
+    variants[CNNS] = averaged(cnn_flips)
+    variants[PREVIOUS] = averaged([cnn_flips[0], baseline_flip])
+    variants[SHIPPED] = averaged([*cnn_flips, baseline_flip])
     variants[SHIFTED] = shifted_probabilities(head, faces)
     return variants
 
