@@ -430,9 +430,9 @@ Tried after version 3 and not shipped: CNN 2 retrained (seed 20261127, 30 epochs
 label and half the flip-averaged mean of CNN 1 and the baseline on the unaugmented training faces: 67.5 % alone (the
 shipped CNN 2: 66.7 %) but 67.5 % with flip averaging (68.4 %), 68.9 % in CNN 2's place in the shipped average and
 69.5 % as a fourth model. Learning from the others makes it agree with them rather than add to them. CNN 2
-retrained the same way with random erasing (one rectangle of 8–20 px a side per face, set to the face's mean): 66.4 %
-alone, 67.3 % with flip averaging, 68.9 % in CNN 2's place, 69.4 % as a fourth model. Each of those two runs took
-53–56 min, on a host about twice as slow as the one that trained the shipped CNNs (23 min each there)."""
+retrained on its labels with random erasing added (one rectangle of 8–20 px a side per face, set to the face's
+mean): 66.4 % alone, 67.3 % with flip averaging, 68.9 % in CNN 2's place, 69.4 % as a fourth model. Each of those
+two runs took 53–56 min, on a host about twice as slow as the one that trained the shipped CNNs (23 min each there)."""
 
 
 def architecture_text(parameters: int) -> str:
